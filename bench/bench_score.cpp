@@ -1,0 +1,110 @@
+// Scoring kernels without I/O: stores per second for each conjugate family and backend.
+// Names: score/<family>/<backend>/<stores>. A /cuda variant reports an error when no GPU is usable.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <string>
+
+#include "catalogs.hpp"
+#include "hbayes/errors.hpp"
+#include "hbayes/score.hpp"
+
+namespace {
+
+using hbayes::Backend;
+
+bool backend_usable(Backend backend, benchmark::State& state) {
+  try {
+    hbayes::resolve_backend(backend);
+    return true;
+  } catch (const hbayes::BackendUnavailable& e) {
+    state.SkipWithError(e.what());
+    return false;
+  }
+}
+
+void report(benchmark::State& state, std::size_t n) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  state.counters["stores_per_s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void beta_binomial(benchmark::State& state, Backend backend, bool repeated) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto catalog = repeated ? hbayes::bench::repeated_binomial_catalog(n)
+                                : hbayes::bench::distinct_binomial_catalog(n);
+  hbayes::ScoreOptions options;
+  options.backend = backend;
+  hbayes::PosteriorTable table =
+      hbayes::score(hbayes::BinomialColumns{catalog.successes.data(), catalog.trials.data(), n},
+                    hbayes::BetaBinomialPrior{5, 95}, options);
+  for (auto _ : state) {
+    hbayes::score(hbayes::BinomialColumns{catalog.successes.data(), catalog.trials.data(), n},
+                  hbayes::BetaBinomialPrior{5, 95}, options, table.columns());
+    benchmark::DoNotOptimize(table.lower.data());
+  }
+  report(state, n);
+}
+
+void gamma_poisson(benchmark::State& state, Backend backend) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto catalog = hbayes::bench::distinct_binomial_catalog(n);
+  std::vector<double> exposure(n);
+  for (std::size_t i = 0; i < n; ++i) exposure[i] = 0.5 * static_cast<double>(catalog.trials[i]);
+  hbayes::ScoreOptions options;
+  options.backend = backend;
+  const hbayes::PoissonColumns data{catalog.successes.data(), exposure.data(), n};
+  hbayes::PosteriorTable table = hbayes::score(data, hbayes::GammaPoissonPrior{2, 40}, options);
+  for (auto _ : state) {
+    hbayes::score(data, hbayes::GammaPoissonPrior{2, 40}, options, table.columns());
+    benchmark::DoNotOptimize(table.lower.data());
+  }
+  report(state, n);
+}
+
+void normal_normal(benchmark::State& state, Backend backend) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<double> estimate(n), se(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    estimate[i] = std::sin(static_cast<double>(i)) * 10.0;
+    se[i] = 1.0 + static_cast<double>(i % 97) / 10.0;
+  }
+  hbayes::ScoreOptions options;
+  options.backend = backend;
+  const hbayes::NormalColumns data{estimate.data(), se.data(), n};
+  hbayes::PosteriorTable table = hbayes::score(data, hbayes::NormalNormalPrior{0, 5}, options);
+  for (auto _ : state) {
+    hbayes::score(data, hbayes::NormalNormalPrior{0, 5}, options, table.columns());
+    benchmark::DoNotOptimize(table.lower.data());
+  }
+  report(state, n);
+}
+
+void register_all() {
+  for (Backend backend : {Backend::Cpu, Backend::Cuda}) {
+    const std::string b = hbayes::backend_name(backend);
+    benchmark::RegisterBenchmark(("score/beta_binomial/" + b).c_str(), beta_binomial, backend,
+                                 false)
+        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("score/beta_binomial_repeated/" + b).c_str(), beta_binomial,
+                                 backend, true)
+        ->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("score/gamma_poisson/" + b).c_str(), gamma_poisson, backend)
+        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("score/normal_normal/" + b).c_str(), normal_normal, backend)
+        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

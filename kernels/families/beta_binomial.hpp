@@ -1,0 +1,46 @@
+// Beta-binomial store posterior: theta ~ Beta(alpha, beta), y ~ Binomial(n, theta).
+#pragma once
+
+#include <math.h>
+
+#include "device_macros.hpp"
+#include "families/discrete_quantiles.hpp"
+#include "families/store_posterior.hpp"
+#include "special/incomplete_beta_inverse.hpp"
+
+namespace hbayes::kernels {
+
+// Scores one store. y successes of n trials (as doubles, exact below 2^53); tail = (1-level)/2;
+// predict_trials = 0 skips the predictive columns (left NaN).
+HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, double alpha,
+                                                        double beta, double tail,
+                                                        double predict_trials) {
+  StorePosterior out;
+  const double a = alpha + y;
+  const double b = beta + (n - y);
+  const double s = a + b;
+  out.raw = n > 0.0 ? y / n : NAN;
+  out.post_mean = a / s;
+  // Var = ab / (s^2 (s + 1)), written as a product of ratios so that huge counts cannot overflow.
+  out.post_sd = sqrt((a / s) * (b / s) / (s + 1.0));
+  const special::BetaQuantiles quantiles(a, b);
+  out.lower = quantiles.lower(tail);
+  out.upper = quantiles.upper(tail);
+  out.data_weight = n / (alpha + beta + n);
+  out.post_param1 = a;
+  out.post_param2 = b;
+  out.pred_mean = out.pred_lower = out.pred_upper = NAN;
+  if (predict_trials > 0.0) {
+    // Future successes Y of m trials: Beta-binomial(m, a, b), mean m a / (a + b). Its pmf ratio
+    // p(k+1)/p(k) = (m - k)(k + a) / ((k + 1)(m - k - 1 + b)); log-concave when a, b >= 1.
+    const double m = predict_trials;
+    const auto ratio = [m, a, b](double k) { return (m - k) * (k + a) / ((k + 1.0) * (m - k - 1.0 + b)); };
+    out.pred_mean = m * (a / s);
+    const double mode_guess = (a + b > 2.0) ? (m + 1.0) * (a - 1.0) / (a + b - 2.0) : m / 2.0;
+    discrete_interval_from_ratios(ratio, m, a >= 1.0 && b >= 1.0, mode_guess, tail,
+                                  &out.pred_lower, &out.pred_upper);
+  }
+  return out;
+}
+
+}  // namespace hbayes::kernels

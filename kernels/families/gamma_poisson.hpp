@@ -1,0 +1,51 @@
+// Gamma-Poisson store posterior: lambda ~ Gamma(shape, rate), y ~ Poisson(exposure * lambda).
+#pragma once
+
+#include <math.h>
+
+#include "device_macros.hpp"
+#include "families/discrete_quantiles.hpp"
+#include "families/store_posterior.hpp"
+#include "special/incomplete_beta.hpp"
+#include "special/incomplete_gamma_inverse.hpp"
+
+namespace hbayes::kernels {
+
+// Scores one store. y events over exposure e > 0; tail = (1-level)/2; predict_exposure = 0 skips
+// the predictive columns (left NaN).
+HBAYES_HD inline StorePosterior gamma_poisson_posterior(double y, double e, double shape,
+                                                        double rate, double tail,
+                                                        double predict_exposure) {
+  StorePosterior out;
+  const double a = shape + y;
+  const double b = rate + e;
+  out.raw = y / e;
+  out.post_mean = a / b;
+  out.post_sd = sqrt(a) / b;
+  // Quantiles of Gamma(a, rate b) are those of Gamma(a, 1) divided by b.
+  const special::GammaQuantiles quantiles(a);
+  out.lower = quantiles.lower(tail) / b;
+  out.upper = quantiles.upper(tail) / b;
+  out.data_weight = e / b;
+  out.post_param1 = a;
+  out.post_param2 = b;
+  out.pred_mean = out.pred_lower = out.pred_upper = NAN;
+  if (predict_exposure > 0.0) {
+    // Future count Y over exposure f: negative binomial with size a and success probability
+    // p = b / (b + f), whose CDF is P(Y <= k) = I_p(a, k + 1) and survival I_{1-p}(k + 1, a).
+    const double f = predict_exposure;
+    const double p = b / (b + f);
+    const double q = f / (b + f);
+    out.pred_mean = a * (f / b);
+    const auto cdf_reaches = [a, p, tail](double k) { return special::ibeta(a, k + 1.0, p) >= tail; };
+    const auto survival_within = [a, q, tail](double k) {
+      return special::ibeta(k + 1.0, a, q) <= tail;
+    };
+    // Start from the continuous (Gamma-mixture) approximation of each quantile.
+    out.pred_lower = first_integer_where(cdf_reaches, out.lower * f);
+    out.pred_upper = first_integer_where(survival_within, out.upper * f);
+  }
+  return out;
+}
+
+}  // namespace hbayes::kernels

@@ -1,0 +1,144 @@
+// Batch scoring: one thread of work per store, for every conjugate family.
+// Built twice (see backend_system.hpp): by nvcc for CUDA and, through score_kernels_cpu.cpp,
+// by g++ for Thrust's OpenMP system.
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include "backend_system.hpp"
+#include "families/beta_binomial.hpp"
+#include "families/gamma_poisson.hpp"
+#include "families/normal_normal.hpp"
+#include "score_kernels.hpp"
+
+namespace hbayes::kernels::HBAYES_BACKEND_NS {
+namespace {
+
+// The eleven output columns as the kernel sees them (null = not wanted).
+struct RowWriter {
+  PosteriorColumns out;
+
+  HBAYES_HD void write(std::size_t i, const StorePosterior& r) const {
+    out.raw[i] = r.raw;
+    out.post_mean[i] = r.post_mean;
+    out.post_sd[i] = r.post_sd;
+    out.lower[i] = r.lower;
+    out.upper[i] = r.upper;
+    out.data_weight[i] = r.data_weight;
+    if (out.post_param1) out.post_param1[i] = r.post_param1;
+    if (out.post_param2) out.post_param2[i] = r.post_param2;
+    if (out.pred_mean) out.pred_mean[i] = r.pred_mean;
+    if (out.pred_lower) out.pred_lower[i] = r.pred_lower;
+    if (out.pred_upper) out.pred_upper[i] = r.pred_upper;
+  }
+};
+
+// Stages the caller's output columns for the kernel and copies them back afterwards.
+class StagedOutputs {
+ public:
+  StagedOutputs(const PosteriorColumns& host, std::size_t n)
+      : raw_(host.raw, n), mean_(host.post_mean, n), sd_(host.post_sd, n),
+        lower_(host.lower, n), upper_(host.upper, n), weight_(host.data_weight, n),
+        param1_(host.post_param1, n), param2_(host.post_param2, n),
+        pred_mean_(host.pred_mean, n), pred_lower_(host.pred_lower, n),
+        pred_upper_(host.pred_upper, n) {}
+
+  RowWriter writer() {
+    return RowWriter{PosteriorColumns{raw_.get(), mean_.get(), sd_.get(), lower_.get(),
+                                      upper_.get(), weight_.get(), param1_.get(),
+                                      param2_.get(), pred_mean_.get(), pred_lower_.get(),
+                                      pred_upper_.get()}};
+  }
+
+  void copy_back() {
+    for (OutputColumn* c : {&raw_, &mean_, &sd_, &lower_, &upper_, &weight_, &param1_,
+                            &param2_, &pred_mean_, &pred_lower_, &pred_upper_}) {
+      c->copy_back();
+    }
+  }
+
+ private:
+  OutputColumn raw_, mean_, sd_, lower_, upper_, weight_, param1_, param2_;
+  OutputColumn pred_mean_, pred_lower_, pred_upper_;
+};
+
+struct BetaBinomialRow {
+  const std::int64_t* successes;
+  const std::int64_t* trials;
+  BetaBinomialPrior prior;
+  ScoreParams params;
+  RowWriter writer;
+
+  HBAYES_HD void operator()(std::size_t i) const {
+    writer.write(i, beta_binomial_posterior(static_cast<double>(successes[i]),
+                                            static_cast<double>(trials[i]), prior.alpha,
+                                            prior.beta, params.tail, params.predict));
+  }
+};
+
+struct GammaPoissonRow {
+  const std::int64_t* counts;
+  const double* exposures;
+  GammaPoissonPrior prior;
+  ScoreParams params;
+  RowWriter writer;
+
+  HBAYES_HD void operator()(std::size_t i) const {
+    writer.write(i, gamma_poisson_posterior(static_cast<double>(counts[i]), exposures[i],
+                                            prior.shape, prior.rate, params.tail,
+                                            params.predict));
+  }
+};
+
+struct NormalNormalRow {
+  const double* estimates;
+  const double* std_errors;
+  NormalNormalPrior prior;
+  ScoreParams params;
+  RowWriter writer;
+
+  HBAYES_HD void operator()(std::size_t i) const {
+    writer.write(i, normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau,
+                                            params.tail));
+  }
+};
+
+template <class Row>
+void for_each_row(std::size_t n, const Row& row) {
+  thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n, row);
+}
+
+}  // namespace
+
+void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  if (n == 0) return;
+  const InputColumn<std::int64_t> successes(data.successes, n), trials(data.trials, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n, BetaBinomialRow{successes.get(), trials.get(), prior, params, staged.writer()});
+  staged.copy_back();
+}
+
+void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  if (n == 0) return;
+  const InputColumn<std::int64_t> counts(data.counts, n);
+  const InputColumn<double> exposures(data.exposures, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n, GammaPoissonRow{counts.get(), exposures.get(), prior, params, staged.writer()});
+  staged.copy_back();
+}
+
+void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  if (n == 0) return;
+  const InputColumn<double> estimates(data.estimates, n), std_errors(data.std_errors, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n,
+               NormalNormalRow{estimates.get(), std_errors.get(), prior, params, staged.writer()});
+  staged.copy_back();
+}
+
+}  // namespace hbayes::kernels::HBAYES_BACKEND_NS

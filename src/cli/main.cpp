@@ -1,0 +1,39 @@
+// The hbayes command-line tool: subcommands, exit codes, and error reporting.
+//
+// Exit codes: 0 success, 2 bad input or usage (the message names file:line), 3 the requested
+// backend cannot run here, 1 anything else (I/O failure, internal error).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/score_command.hpp"
+#include "hbayes/errors.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hbayes: hierarchical Bayesian inference at catalog scale.\n"
+      "Scores each group's partially pooled posterior under a chain-level prior."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hbayes 0.1.0");
+  hbayes::cli::ScoreCommand score(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    if (score.selected()) return score.run();
+  } catch (const hbayes::InputError& e) {
+    std::fprintf(stderr, "hbayes: error: %s\n", e.what());
+    return 2;
+  } catch (const hbayes::BackendUnavailable& e) {
+    std::fprintf(stderr, "hbayes: error: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hbayes: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+// `hbayes score`: streams a catalog CSV through a conjugate family's scoring kernel.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace hbayes::cli {
+
+// Everything `hbayes score` was asked to do, as parsed from the command line.
+struct ScoreSettings {
+  std::string model;
+  double alpha = 0, beta = 0, shape = 0, rate = 0, mu = 0, tau = 0;
+  std::string input, output, rejects;
+  std::string on_bad_row = "error";
+  std::string id_column;
+  std::string successes_column = "successes", trials_column = "trials";
+  std::string count_column = "count", exposure_column = "exposure";
+  std::string estimate_column = "estimate", std_error_column = "std_error";
+  double level = 0.95;
+  std::int64_t predict_trials = 0;
+  double predict_exposure = 0;
+  std::string backend = "auto";
+  int threads = 0;
+  bool id_column_given = false;
+};
+
+class ScoreCommand {
+ public:
+  // Registers the subcommand and its options on app.
+  explicit ScoreCommand(CLI::App& app);
+  bool selected() const { return command_->parsed(); }
+  // Runs the command; returns the exit code. Throws InputError / BackendUnavailable.
+  int run();
+
+ private:
+  CLI::App* command_;
+  ScoreSettings settings_;
+};
+
+}  // namespace hbayes::cli
