@@ -23,9 +23,9 @@ HBAYES_HD inline StorePosterior gamma_poisson_posterior(double y, double e, doub
   out.post_mean = a / b;
   out.post_sd = sqrt(a) / b;
   // Quantiles of Gamma(a, rate b) are those of Gamma(a, 1) divided by b.
-  const special::GammaQuantiles quantiles(a);
-  out.lower = quantiles.lower(tail) / b;
-  out.upper = quantiles.upper(tail) / b;
+  const special::GammaInverse quantiles(a);
+  out.lower = quantiles.p_inv(tail) / b;
+  out.upper = quantiles.q_inv(tail) / b;
   out.data_weight = e / b;
   out.post_param1 = a;
   out.post_param2 = b;

@@ -68,7 +68,7 @@ TEST(CliScore, NumbersRoundTripAtFullPrecision) {
   write_file(dir / "s.csv", "successes,trials\n1,3\n");
   ASSERT_EQ(run_cli(dir, std::string(kBetaBinomial) + " --input s.csv --output o.csv").exit_code, 0);
   const auto row = fields_of(lines_of(read_file(dir / "o.csv"))[1]);
-  EXPECT_EQ(std::stod(row[2]), 6.0 / 103.0);  // exact double of the posterior mean
+  EXPECT_EQ(std::stod(row[1]), 6.0 / 103.0);  // exact double of the posterior mean
 }
 
 TEST(CliScore, GammaPoissonAndNormalNormal) {
