@@ -119,28 +119,29 @@ HBAYES_HD inline double beta_mean_deviation(double a, double b, double x, double
 // problem too: -s(a) - s(b) + s(a + b) when both shapes are large, -log(s B(s, l)) for the smaller
 // shape s <= 1, and otherwise the normalising log term of the formula used below.
 HBAYES_HD inline double beta_power_constant(double a, double b) {
-  const double small = fmin(a, b);
-  const double large = fmax(a, b);
+  const double small = a < b ? a : b;
+  const double large = a < b ? b : a;
   if (small >= kStirlingShape) return -beta_stirling_correction(a, b);
   if (small <= 1.0) return log_inv_a_beta(small, large);
   if (large >= kStirlingShape) return log_gamma_ratio_remainder(small, large) - lgamma(small);
   return -log_beta(a, b);
 }
 
+// x^a y^b / B(a, b) for a, b >= kStirlingShape in terms of lambda = beta_mean_deviation(a, b, x, y)
+// and k = beta_power_constant(a, b): with c = a + b, x / (a / c) = 1 - lambda / a and
+// y / (b / c) = 1 + lambda / b, and Stirling's formula for B(a, b) gives
+// sqrt(a b / (2 pi c)) exp(a log1pmx(-lambda / a) + b log1pmx(lambda / b) - s(a) - s(b) + s(c)).
+HBAYES_HD inline double beta_power_ratio_stirling(double a, double b, double lambda, double k) {
+  const double e = a * log1pmx(-lambda / a) + b * log1pmx(lambda / b) + k;
+  return sqrt(a * (b / (a + b))) * kInvSqrtTwoPi * exp(e);
+}
+
 // x^a y^b / B(a, b) for a, b > 0, x + y = 1, x, y > 0, given k = beta_power_constant(a, b)
 // (DiDonato & Morris' BRCOMP). Each regime keeps the exponent free of large cancelling terms.
 HBAYES_HD inline double beta_power_ratio(double a, double b, double x, double y, double k) {
-  const double small = fmin(a, b);
-  const double large = fmax(a, b);
-  if (small >= kStirlingShape) {
-    // With c = a + b and lambda = a - c x = c y - b (the distance from the mode of x^a y^b),
-    // x^a y^b / B(a, b) = sqrt(a b / (2 pi c)) exp(a log1pmx(-lambda/a) + b log1pmx(lambda/b)
-    // - s(a) - s(b) + s(c)).
-    const double c = a + b;
-    const double lambda = beta_mean_deviation(a, b, x, y);
-    const double e = a * log1pmx(-lambda / a) + b * log1pmx(lambda / b) + k;
-    return sqrt(a * (b / c)) * kInvSqrtTwoPi * exp(e);
-  }
+  const double small = a < b ? a : b;
+  const double large = a < b ? b : a;
+  if (small >= kStirlingShape) return beta_power_ratio_stirling(a, b, beta_mean_deviation(a, b, x, y), k);
   const double log_x = log_of_complementary(x, y);
   const double log_y = log_of_complementary(y, x);
   if (small <= 1.0) {
@@ -222,36 +223,40 @@ HBAYES_HD inline double beta_continued_fraction(double a, double b, double x, do
   double den_prev = 0.0;
   double num = a * (lambda + 1.0) / (a + 1.0);  // beta_0
   double den = 1.0;
-  double value = den / num;
-  double inv_k1 = 1.0 / (a + 1.0);  // 1 / (a + 2m - 1), carried from the previous term
-  for (int m = 1; m < kMaxTerms; ++m) {
-    const double inv_k2 = 1.0 / (a + 2 * m + 1);
-    const double alpha =
-        (a + m - 1) * (a + b + m - 1) * (m * (b - m)) * (x * x) * (inv_k1 * inv_k1);
-    const double beta =
-        m + m * (b - m) * x * inv_k1 + (a + m) * (lambda + 1.0 + m * (1.0 + y)) * inv_k2;
-    inv_k1 = inv_k2;
+  const double x2 = x * x;
+  const double lambda1 = lambda + 1.0;
+  const double y1 = 1.0 + y;
+  double k = a + 1.0;  // a + 2m - 1 at the top of step m
+  double inv_k = 1.0 / k;
+  double m = 0.0;
+  for (int step = 1; step < kMaxTerms; ++step) {
+    m += 1.0;
+    k += 2.0;
+    const double inv_k_next = 1.0 / k;
+    const double mbm = m * (b - m);
+    const double alpha = (a - 1.0 + m) * (a + b - 1.0 + m) * mbm * x2 * (inv_k * inv_k);
+    const double beta = m + mbm * x * inv_k + (a + m) * (lambda1 + m * y1) * inv_k_next;
+    inv_k = inv_k_next;
     const double num_next = beta * num + alpha * num_prev;
     const double den_next = beta * den + alpha * den_prev;
     num_prev = num;
     den_prev = den;
     num = num_next;
     den = den_next;
-    // The convergents grow geometrically; rescale long before they could overflow.
-    if (fabs(num) > 1e100) {
-      num *= 1e-100;
-      den *= 1e-100;
-      num_prev *= 1e-100;
-      den_prev *= 1e-100;
+    // Every second step (which saves time, the loop being short): rescale the convergents, which
+    // grow geometrically, long before they could overflow, and test |den / num -
+    // den_prev / num_prev| <= tolerance |den / num| without dividing.
+    if (step % 2 == 0) {
+      if (fabs(num) > 1e100) {
+        num *= 1e-100;
+        den *= 1e-100;
+        num_prev *= 1e-100;
+        den_prev *= 1e-100;
+      }
+      if (fabs(den * num_prev - den_prev * num) <= kSeriesTolerance * fabs(den * num_prev)) break;
     }
-    const double next = den / num;
-    if (fabs(next - value) <= kSeriesTolerance * next) {
-      value = next;
-      break;
-    }
-    value = next;
   }
-  return power * value;
+  return power * (den / num);
 }
 
 // w + I_x(a, b) for a >= 15 and b <= 1 (DiDonato & Morris' BGRAT, after Temme). With
@@ -397,10 +402,10 @@ HBAYES_HD inline BetaTails ibeta_tails(double a, double b, double x, double y, d
   };
   double w = 0.0;            // the summed tail: I_x0(a0, b0), or its complement if flipped
   bool flipped = false;      // whether w is 1 - I_x0(a0, b0) rather than I_x0(a0, b0)
-  if (fmin(a, b) <= 1.0) {
+  if (a <= 1.0 || b <= 1.0) {
     if (x > 0.5) mirror();
-    if (fmax(a0, b0) <= 1.0) {
-      if (a0 >= fmin(0.2, b0) || pow(x0, a0) <= 0.9) {
+    if (a0 <= 1.0 && b0 <= 1.0) {
+      if (a0 >= 0.2 || a0 >= b0 || pow(x0, a0) <= 0.9) {
         w = beta_power_series(a0, b0, x0, y0, k);
       } else if (x0 >= 0.3) {
         w = beta_power_series(b0, a0, y0, x0, k);
@@ -439,31 +444,10 @@ HBAYES_HD inline BetaTails ibeta_tails(double a, double b, double x, double y, d
     }
     if (b0 < 40.0 && b0 * x0 <= 0.7) {
       w = beta_power_series(a0, b0, x0, y0, k);
-    } else if (b0 < 40.0) {
-      // Move b0 down to its fractional part bf in (0, 1]: I_x0(a0, b0) - I_x0(a0, bf) is the
-      // finite sum I_y0(bf, a0) - I_y0(b0, a0); then add I_x0(a0, bf) by the power series or,
-      // for x0 near one, by the large-a expansion.
-      int n = static_cast<int>(b0);
-      double bf = b0 - n;
-      if (bf == 0.0) {
-        n -= 1;
-        bf = 1.0;
-      }
-      const double kf = beta_power_constant(a0, bf);
-      w = beta_shift_sum(bf, a0, y0, x0, n, kf);
-      if (x0 <= 0.7) {
-        w += beta_power_series(a0, bf, x0, y0, kf);
-      } else {
-        double shifted = a0;
-        if (a0 <= 15.0) {
-          w += beta_shift_sum(a0, bf, x0, y0, 20, kf);
-          shifted = a0 + 20.0;
-        }
-        w = beta_large_a_expansion(shifted, bf, x0, y0, w);
-      }
-    } else if (a0 > b0 ? (b0 <= 100.0 || lambda > 0.03 * b0)
-                       : (a0 <= 100.0 || lambda > 0.03 * a0)) {
-      out.power = beta_power_ratio(a0, b0, x0, y0, k);
+    } else if (a0 <= 100.0 || b0 <= 100.0 || lambda > 0.03 * (a0 < b0 ? a0 : b0)) {
+      out.power = a0 >= kStirlingShape && b0 >= kStirlingShape
+                      ? beta_power_ratio_stirling(a0, b0, lambda, k)
+                      : beta_power_ratio(a0, b0, x0, y0, k);
       w = beta_continued_fraction(a0, b0, x0, y0, lambda, out.power);
     } else {
       w = beta_large_ab_expansion(a0, b0, lambda);

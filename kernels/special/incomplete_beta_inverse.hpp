@@ -21,26 +21,13 @@
 #include "device_macros.hpp"
 #include "special/incomplete_beta.hpp"
 #include "special/log_beta.hpp"
+#include "special/normal_quantile.hpp"
 
 namespace hbayes::special {
 namespace detail {
 
-constexpr double kSqrtTwoPi = 2.5066282746310002;
-// log of the smallest positive subnormal double: quantiles below it are returned as 0.
+// log of the smallest positive subnormal double: no quantile below it is representable.
 constexpr double kLogMinPositive = -744.44007192138126;
-
-// Phi^-1(p), the standard normal quantile, for 0 < p <= 1/2, to ~1e-10 relative: the rational
-// approximation of Abramowitz & Stegun 26.2.23 (error < 4.5e-4) and one Halley step on erfc.
-HBAYES_HD inline double normal_quantile_lower(double p) {
-  const double t = sqrt(-2.0 * log(p));
-  double z = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) /
-                       (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
-  // Halley's step for Phi(z) = p: with e = Phi(z) - p and u = e / phi(z), z -= u / (1 + z u / 2).
-  const double e = 0.5 * erfc(-z * kSqrtHalf) - p;
-  const double u = e * kSqrtTwoPi * exp(0.5 * z * z);
-  z -= u / (1.0 + 0.5 * z * u);
-  return z;
-}
 
 // A point and its complement, the smaller of the two carrying full relative precision.
 struct UnitPair {
@@ -48,8 +35,8 @@ struct UnitPair {
   double y;
 };
 
-// The root r < 1 (lower = true) or r > 1 of r - 1 - log r = g >= 0: the Gamma-distribution
-// case of Temme's map, to a few parts in 1e3 (used only to start temme_lower_point).
+// The root r < 1 (lower = true) or r > 1 of r - 1 - log r = g >= 0, to a few parts in 1e3: the
+// Gamma-distribution case of Temme's map, used to start the Beta case.
 HBAYES_HD inline double gamma_eta_root(double g, bool lower) {
   if (g < 1.5) {
     // Inverse series in s = -+sqrt(2 g) about r = 1.
@@ -65,62 +52,68 @@ HBAYES_HD inline double gamma_eta_root(double g, bool lower) {
   return 1.0 + g + log(r);
 }
 
-// The solution v < v0 of v0 log(v / v0) + w0 log((1 - v) / w0) = -h, for h > 0 and v0 + w0 = 1:
-// Temme's map from his normal variable eta (h = eta^2 / 2) back to x, on the side below the mean
-// v0. Returned as (v, 1 - v) with relative accuracy ~1e-9, ample for an initial value.
-HBAYES_HD inline UnitPair temme_lower_point(double h, double v0, double w0) {
-  // When v0 is the smaller mean, the equation is v0 (log r + 1 - r) + O(v0^2) with r = v / v0,
-  // the Gamma case; when w0 is, it is the same for w = 1 - v above its mean w0.
+// Temme's map eta -> x for Beta(a, b), to second order in 1/(a + b): with c = a + b, x0 = a / c,
+// eta solves -eta^2 / 2 = x0 log(x / x0) + y0 log(y / y0) with sign(x - x0) = sign(eta), and
+// eta = eta0 + eps1 / c where eta0 = zeta / sqrt(c) comes from the normal quantile zeta and
+// eps1 = log(eta0 sqrt(x0 y0) / (x(eta0) - x0)) / eta0 is Temme's first correction.
+HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
+  const double c = a + b;
+  const double x0 = a / c;
+  const double y0 = b / c;
+  const double root = sqrt(x0 * y0);
+  const double eta0 = zeta / sqrt(c);
+  if (eta0 * eta0 < 1e-6 * (x0 < y0 ? x0 : y0)) {
+    // Next to the mean: x - x0 = root (eta + k eta^2 + O(eta^3)), k = (y0 - x0) / (3 root),
+    // and eps1 tends to -k.
+    const double k = (y0 - x0) / (3.0 * root);
+    const double eta = eta0 - k / c;
+    const double dx = root * eta * (1.0 + k * eta);
+    return {x0 + dx, y0 - dx};
+  }
+  // Solve on the side below the mean of the variable v that moves away from its mean v0
+  // towards 0: v = x (eta < 0) or v = y (eta > 0, where y decreases as eta grows).
+  const bool lower = eta0 < 0.0;
+  const double v0 = lower ? x0 : y0;
+  const double w0 = lower ? y0 : x0;
+  const double h = 0.5 * eta0 * eta0;
+  // Start from the Gamma case in whichever variable has the smaller mean m0 (v below its mean,
+  // or w above it), with the first correction in m0: r (1 + m0 (1 - r) / 2).
   double v;
   if (v0 <= w0) {
-    v = v0 * gamma_eta_root(h / v0, true);
+    const double r = gamma_eta_root(h / v0, true);
+    v = v0 * r * (1.0 + 0.5 * v0 * (1.0 - r));
   } else {
-    const double w = w0 * gamma_eta_root(h / w0, false);
-    // Beyond w = 1 the Gamma picture has failed; there v0 log(v / v0) - w0 log w0 = -h instead.
-    v = w < 0.5 ? 1.0 - w : v0 * exp((w0 * log(w0) - h) / v0);
+    const double r = gamma_eta_root(h / w0, false);
+    const double w = w0 * r * (1.0 + 0.5 * w0 * (1.0 - r));
+    // Where w leaves (w0, 1/2) the Gamma picture has failed; far out, v is small and
+    // v0 log(v / v0) - w0 log w0 = -h instead.
+    v = w > w0 && w < 0.5 ? 1.0 - w : v0 * exp((w0 * log(w0) - h) / v0);
   }
-  // Halley's method for F(L) = v0 L + w0 log1p(v0 (1 - e^L) / w0) + h = 0 in L = log(v / v0),
-  // which is increasing and concave on L < 0: F' = (v0 - v) / (1 - v), F'' = -v w0 / (1 - v)^2.
-  double log_r = log(v / v0);
-  for (int i = 0; i < 2; ++i) {
-    const double x = v0 * exp(log_r);
-    const double w = 1.0 - x;
-    const double f = v0 * log_r + w0 * log1p((v0 - x) / w0) + h;
-    const double f1 = (v0 - x) / w;
-    const double f2 = -x * w0 / (w * w);
-    if (!(f1 > 0.0)) break;
-    log_r -= f / f1 / (1.0 - 0.5 * f * f2 / (f1 * f1));
+  // Halley's method on F(v) = v0 log(v / v0) + w0 log1p((v0 - v) / w0) = -h for 0 < v < v0,
+  // where F is increasing and concave: F' = (v0 - v) / (v w), F'' = -v0 / v^2 - w0 / w^2. From
+  // the start above one step suffices unless it is far out in a tail.
+  double f1 = 0.0;
+  double f2 = 0.0;
+  for (int i = 0; i < 6; ++i) {
+    const double w = 1.0 - v;
+    const double f = v0 * log(v / v0) + w0 * log1p((v0 - v) / w0) + h;
+    f1 = (v0 - v) / (v * w);
+    f2 = -v0 / (v * v) - w0 / (w * w);
+    const double step = f / f1 / (1.0 - 0.5 * f * f2 / (f1 * f1));
+    // Steps that would leave (0, v0) go only halfway to the end they aim at.
+    const double next = v - step;
+    v = next <= 0.0 ? 0.5 * v : (next >= v0 ? 0.5 * (v + v0) : next);
+    if (fabs(step) < 3e-3 * v) break;
   }
-  v = v0 * exp(log_r);
-  return {v, 1.0 - v};
-}
-
-// Temme's estimate of the point where the lower tail of Beta(a, b), a, b >= 1, has probability
-// e^(zeta^2/2)-scale normal quantile zeta (zeta < 0 below the median, > 0 above): eta0 =
-// zeta / sqrt(a + b) plus his first correction eps1 / (a + b), mapped back to x.
-HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
-  const double r = a + b;
-  const double x0 = a / r;
-  const double y0 = b / r;
-  const double eta0 = zeta / sqrt(r);
-  const double root = sqrt(x0 * y0);
-  // The map eta -> x on either side of the mean, by symmetry of the equation in (x, x0) <->
-  // (y, y0).
-  const auto point = [&](double eta) -> UnitPair {
-    if (eta <= 0.0) return temme_lower_point(0.5 * eta * eta, x0, y0);
-    const UnitPair m = temme_lower_point(0.5 * eta * eta, y0, x0);
-    return {m.y, m.x};
-  };
-  const UnitPair p0 = point(eta0);
-  // eps1 = log(eta sqrt(x0 y0) / (x - x0)) / eta, whose limit at eta = 0 is (x0 - y0) / (3 root);
-  // near that limit the difference x - x0 cancels, so the limit is used.
-  const double scaled = eta0 / sqrt(fmin(x0, y0));
-  double eps1 = (x0 - y0) / (3.0 * root);
-  if (fabs(scaled) > 1e-3) {
-    const double dx = eta0 < 0.0 ? p0.x - x0 : y0 - p0.y;
-    eps1 = log(eta0 * root / dx) / eta0;
-  }
-  return point(eta0 + eps1 / r);
+  // eps1 from x(eta0) - x0, which has eta0's sign: v - v0 or -(v - v0).
+  const double eps1 = log(fabs(eta0) * root / (v0 - v)) / eta0;
+  // Move to eta0 + eps1 / c along the map by Taylor's formula: with eta_v = -|eta0| the variable's
+  // own eta and d its increment, v' = -eta_v / F' and v'' = -(1 + F'' v'^2) / F'.
+  const double d = (lower ? eps1 : -eps1) / c;
+  const double v1 = fabs(eta0) / f1;
+  const double v2 = -(1.0 + f2 * v1 * v1) / f1;
+  v += d * (v1 + 0.5 * d * v2);
+  return lower ? UnitPair{v, 1.0 - v} : UnitPair{1.0 - v, v};
 }
 
 // Initial estimate of the x at which the lower (upper = false) or upper tail of Beta(a, b) equals
@@ -128,7 +121,7 @@ HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
 // and is computed on demand.
 HBAYES_HD inline UnitPair beta_quantile_estimate(double a, double b, double t, bool upper) {
   if (a >= 1.0 && b >= 1.0) {
-    const double z = normal_quantile_lower(t);
+    const double z = normal_quantile_approx(t);
     return temme_point(a, b, upper ? -z : z);
   }
   // Near 0 the lower tail is x^a / (a B(a, b)) (1 + a (1 - b) x / (a + 1) + ...), and near 1 the
@@ -161,17 +154,30 @@ HBAYES_HD inline UnitPair beta_quantile_estimate(double a, double b, double t, b
 HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double t, bool upper) {
   UnitPair start = beta_quantile_estimate(a, b, t, upper);
   if (!(start.x > 0.0 && start.y > 0.0)) start = {a / (a + b), b / (a + b)};
-  // Iterate on z = min(x, 1 - x): mirroring Beta(a, b) at x to Beta(b, a) at 1 - x exchanges the
-  // tails.
-  const bool mirrored = start.x > 0.5;
-  const double alpha = mirrored ? b : a;
-  const double beta = mirrored ? a : b;
-  const bool upper_tail = upper != mirrored;
-  const double sign = upper_tail ? -1.0 : 1.0;
-  double z = mirrored ? start.y : start.x;
+  // Iterate on z = min(x, 1 - x), the variable with full relative precision: Beta(a, b) at x is
+  // Beta(b, a) at 1 - x with the tails exchanged. `mirrored` says which of the two z is.
+  bool mirrored = false;
+  double alpha = a;
+  double beta = b;
+  bool upper_tail = upper;
+  double z = start.x;
   // Bracket [lo, hi] on z; S(z) is increasing for the lower tail and decreasing for the upper.
   double lo = 0.0;
   double hi = 1.0;
+  const auto mirror = [&]() {
+    mirrored = !mirrored;
+    const double t_alpha = alpha;
+    alpha = beta;
+    beta = t_alpha;
+    upper_tail = !upper_tail;
+    const double t_lo = lo;
+    lo = 1.0 - hi;
+    hi = 1.0 - t_lo;
+  };
+  if (z > 0.5) {
+    mirror();
+    z = start.y;
+  }
   const double log_t = log(t);
   for (int iter = 0; iter < 100; ++iter) {
     const double w = 1.0 - z;
@@ -184,29 +190,35 @@ HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double
       hi = z;
     }
     // K = d log S / d log z = +-z f / S with the density f = power / (z w); the inverse series
-    // in u = (log t - log S) / K. gamma = 1 + z (log f)' and its derivatives in log z.
-    const double kk = sign * tails.power / (w * s);
+    // in u = (log t - log S) / K. g0 = 1 + z (log f)' and its derivatives g1, g2 in log z.
+    const double kk = (upper_tail ? -1.0 : 1.0) * tails.power / (w * s);
     const double u = (log_t - log(s)) / kk;
     const double zw = z / w;
     const double g0 = alpha - (beta - 1.0) * zw;
     const double g1 = -(beta - 1.0) * zw / w;
     const double g2 = g1 * (1.0 + 2.0 * zw);
-    const double c1 = g0 - kk;             // (log K)'
-    const double c2 = g1 - kk * c1;        // (log K)''
+    const double c1 = g0 - kk;       // (log K)'
+    const double c2 = g1 - kk * c1;  // (log K)''
     const double c3 = g2 - kk * c1 * c1 - kk * c2;
-    const double step = u * (1.0 + u * (-0.5 * c1 + u * ((2.0 * c1 * c1 - c2) / 6.0 +
-                                  u * (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) / 24.0)));
-    // The series' next term is about |u| (|u| rho)^4 with rho the scale of the coefficients;
-    // once that is far below double precision, and the step short enough for the local
-    // coefficients to describe S over it, the step itself finishes the job.
-    const double rho = fabs(c1) + sqrt(fabs(c2)) + cbrt(fabs(c3));
+    // Terms u^n P_n / n! of the inverse series, with P_2 = -c1, P_3 = 2 c1^2 - c2 and
+    // P_4 = -c3 + 7 c1 c2 - 6 c1^3.
+    const double t2 = -0.5 * c1 * u * u;
+    const double t3 = (2.0 * c1 * c1 - c2) / 6.0 * u * u * u;
+    const double t4 = (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) / 24.0 * u * u * u * u;
+    const double step = u + t2 + t3 + t4;
+    // The series falls off like |u| q^n; the first omitted term, |u| q^4, is estimated from
+    // t3 and from t4 (either may vanish by accident). Once it is far below double precision,
+    // and the step short enough for the local coefficients to describe S over it, the step
+    // itself finishes the job.
     const double au = fabs(u);
-    const double m = au * rho;
-    const bool done = au < 1e-3 && m < 1e-3 && au * m * m * m * m < 1e-17;
-    double next = z * exp(step);
-#ifdef HBAYES_IBETA_TRACE
-    printf("it %d z=%.17g s=%.17g t=%.17g K=%g u=%g step=%g rho=%g lo=%g hi=%g done=%d\n", iter, z, s, t, kk, u, step, rho, lo, hi, (int)done);
-#endif
+    const double a3 = fabs(t3);
+    const double a4 = fabs(t4);
+    const bool done = au < 1e-3 && a3 * a3 < 1e-17 * au && a4 * a4 < 1e-17 * a3;
+    // z e^step, by its Taylor series when the step is short.
+    const double growth =
+        fabs(step) < 1e-3 ? 1.0 + step * (1.0 + step * (0.5 + step * (1.0 / 6.0 + step / 24.0)))
+                          : exp(step);
+    double next = z * growth;
     if (done || fabs(step) < 4e-16) {
       z = next;
       break;
@@ -224,6 +236,10 @@ HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double
       if (!(next > lo && next < hi)) break;  // the bracket has closed to adjacent doubles
     }
     z = next;
+    if (z > 0.5) {
+      mirror();
+      z = 1.0 - z;  // exact for z >= 1/2
+    }
   }
   return mirrored ? 1.0 - z : z;
 }
