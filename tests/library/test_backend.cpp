@@ -4,18 +4,12 @@
 
 #include "hbayes/errors.hpp"
 #include "hbayes/score.hpp"
+#include "support/cuda_probe.hpp"
 
 namespace hbayes {
 namespace {
 
-bool cuda_usable() {
-  try {
-    resolve_backend(Backend::Cuda);
-    return true;
-  } catch (const BackendUnavailable&) {
-    return false;
-  }
-}
+using test::cuda_usable;
 
 TEST(Backend, CpuIsAlwaysAvailable) {
   const BackendChoice choice = resolve_backend(Backend::Cpu);

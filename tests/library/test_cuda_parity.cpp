@@ -6,19 +6,13 @@
 
 #include "hbayes/errors.hpp"
 #include "hbayes/score.hpp"
+#include "support/cuda_probe.hpp"
 #include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {
 
-bool cuda_usable() {
-  try {
-    resolve_backend(Backend::Cuda);
-    return true;
-  } catch (const BackendUnavailable&) {
-    return false;
-  }
-}
+using test::cuda_usable;
 
 TEST(BackendGpu, CudaMatchesCpu) {
   if (!cuda_usable()) GTEST_SKIP() << "no usable CUDA device";
