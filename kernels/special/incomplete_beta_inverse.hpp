@@ -6,14 +6,19 @@
 // relative precision. An initial estimate comes from
 //   - Temme's uniform asymptotic inversion (Temme 1992, "Asymptotic inversion of the incomplete
 //     beta function", J. Comput. Appl. Math. 41) with its first correction term, for shapes >= 1:
-//     relative error about 1e-3 of a standard deviation at a = 5 and better for larger shapes;
-//   - the inverted leading term of the power series near 0 or 1 for shapes below one;
+//     about 1e-3 of a standard deviation off at a = 5, less for larger shapes;
+//   - the inverted leading terms of the power series near 0 or 1 for shapes below one;
 //   - the Gamma-tail approximation for a small shape against a large one.
 // It is then refined by solving log S(z) = log t in the variable log z, where S is the tail in
 // question: each step evaluates S once (incomplete_beta.hpp) and applies the inverse Taylor series
-// through fourth order, whose coefficients follow from the density's logarithmic derivative
-// (a - 1)/z - (b - 1)/(1 - z) at no extra cost. From Temme's estimate one step usually reaches full
-// double precision; a bracket and bisection in log z make every other case converge too.
+// through fifth order, whose coefficients follow from the density's logarithmic derivative
+// (a - 1)/z - (b - 1)/(1 - z) at no extra cost; the size of its last terms says whether the step
+// has reached full precision. From Temme's estimate one step usually does; a bracket and
+// bisection in log z make every other case converge too.
+//
+// Cost: one normal quantile, a few logs and one incomplete beta evaluation per quantile in the
+// common case (shapes above one, tail probabilities from 1e-10 up); BetaQuantiles computes what
+// depends on (a, b) alone once for the lower and the upper quantile.
 #pragma once
 
 #include <math.h>
@@ -26,7 +31,8 @@
 namespace hbayes::special {
 namespace detail {
 
-// log of the smallest positive subnormal double: no quantile below it is representable.
+// The smallest positive (subnormal) double and its log: no quantile below it is representable.
+constexpr double kMinPositive = 4.9406564584124654e-324;
 constexpr double kLogMinPositive = -744.44007192138126;
 
 // A point and its complement, the smaller of the two carrying full relative precision.
@@ -35,13 +41,43 @@ struct UnitPair {
   double y;
 };
 
+// What the quantiles of one Beta(a, b) share: the shapes, the constant of its density
+// (beta_power_constant) and the constants of Temme's map.
+struct BetaShape {
+  double a;
+  double b;
+  double k;           // beta_power_constant(a, b)
+  double c;           // a + b
+  double x0;          // a / c, the mean
+  double y0;          // b / c
+  double root;        // sqrt(x0 y0)
+  double inv_sqrt_c;  // 1 / sqrt(c)
+  double sqrt_small;  // sqrt(min(a, b)), about the mean over the standard deviation
+};
+
+// The shared constants of Beta(a, b) for finite a, b > 0.
+HBAYES_HD inline BetaShape make_beta_shape(double a, double b) {
+  BetaShape s;
+  s.a = a;
+  s.b = b;
+  s.k = beta_power_constant(a, b);
+  s.c = a + b;
+  s.x0 = a / s.c;
+  s.y0 = b / s.c;
+  s.root = sqrt(s.x0 * s.y0);
+  s.inv_sqrt_c = 1.0 / sqrt(s.c);
+  s.sqrt_small = sqrt(a < b ? a : b);
+  return s;
+}
+
 // The root r < 1 (lower = true) or r > 1 of r - 1 - log r = g >= 0, to a few parts in 1e3: the
 // Gamma-distribution case of Temme's map, used to start the Beta case.
 HBAYES_HD inline double gamma_eta_root(double g, bool lower) {
   if (g < 1.5) {
     // Inverse series in s = -+sqrt(2 g) about r = 1.
     const double s = lower ? -sqrt(2.0 * g) : sqrt(2.0 * g);
-    return 1.0 + s * (1.0 + s * (1.0 / 3.0 + s * (1.0 / 36.0 + s * (-1.0 / 270.0 + s / 4320.0))));
+    return 1.0 +
+           s * (1.0 + s * (1.0 / 3.0 + s * (1.0 / 36.0 + s * (-1.0 / 270.0 + s * (1.0 / 4320.0)))));
   }
   // Far out, the fixed points r = exp(r - 1 - g) (small r) and r = 1 + g + log r (large r).
   if (lower) {
@@ -52,22 +88,23 @@ HBAYES_HD inline double gamma_eta_root(double g, bool lower) {
   return 1.0 + g + log(r);
 }
 
-// Temme's map eta -> x for Beta(a, b), to second order in 1/(a + b): with c = a + b, x0 = a / c,
-// eta solves -eta^2 / 2 = x0 log(x / x0) + y0 log(y / y0) with sign(x - x0) = sign(eta), and
-// eta = eta0 + eps1 / c where eta0 = zeta / sqrt(c) comes from the normal quantile zeta and
-// eps1 = log(eta0 sqrt(x0 y0) / (x(eta0) - x0)) / eta0 is Temme's first correction.
-HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
-  const double c = a + b;
-  const double x0 = a / c;
-  const double y0 = b / c;
-  const double root = sqrt(x0 * y0);
-  const double eta0 = zeta / sqrt(c);
+// Temme's estimate of the Beta(a, b) quantile whose normal counterpart is zeta, with his first
+// correction (error O(1/(a + b)^2)): with c = a + b and x0 = a / c, x solves
+// -eta^2 / 2 = x0 log(x / x0) + y0 log(y / y0) with sign(x - x0) = sign(eta), at
+// eta = eta0 + eps1 / c, where eta0 = zeta / sqrt(c) and
+// eps1 = log(eta0 sqrt(x0 y0) / (x(eta0) - x0)) / eta0.
+HBAYES_HD inline UnitPair temme_point(const BetaShape& shape, double zeta) {
+  const double c = shape.c;
+  const double x0 = shape.x0;
+  const double y0 = shape.y0;
+  const double root = shape.root;
+  const double eta0 = zeta * shape.inv_sqrt_c;
   if (eta0 * eta0 < 1e-6 * (x0 < y0 ? x0 : y0)) {
-    // Next to the mean: x - x0 = root (eta + k eta^2 + O(eta^3)), k = (y0 - x0) / (3 root),
-    // and eps1 tends to -k.
-    const double k = (y0 - x0) / (3.0 * root);
-    const double eta = eta0 - k / c;
-    const double dx = root * eta * (1.0 + k * eta);
+    // Next to the mean: x - x0 = root (eta + kappa eta^2 + O(eta^3)) with
+    // kappa = (y0 - x0) / (3 root), and eps1 tends to -kappa.
+    const double kappa = (y0 - x0) / (3.0 * root);
+    const double eta = eta0 - kappa / c;
+    const double dx = root * eta * (1.0 + kappa * eta);
     return {x0 + dx, y0 - dx};
   }
   // Solve on the side below the mean of the variable v that moves away from its mean v0
@@ -77,32 +114,37 @@ HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
   const double w0 = lower ? y0 : x0;
   const double h = 0.5 * eta0 * eta0;
   // Start from the Gamma case in whichever variable has the smaller mean m0 (v below its mean,
-  // or w above it), with the first correction in m0: r (1 + m0 (1 - r) / 2).
-  double v;
-  if (v0 <= w0) {
-    const double r = gamma_eta_root(h / v0, true);
-    v = v0 * r * (1.0 + 0.5 * v0 * (1.0 - r));
-  } else {
-    const double r = gamma_eta_root(h / w0, false);
-    const double w = w0 * r * (1.0 + 0.5 * w0 * (1.0 - r));
-    // Where w leaves (w0, 1/2) the Gamma picture has failed; far out, v is small and
+  // or w above it), r = m / m0 with r - 1 - log r = h / m0, corrected to second order in m0:
+  // expanding the equation in m0 gives r (1 + m0 (1 - r) / 2 + m0^2 (1 - r) (7 - 4 r) / 24).
+  // The error left is about m0^3 |1 - r| / 5 relative.
+  const bool v_small = v0 <= w0;
+  const double m0 = v_small ? v0 : w0;
+  const double r = gamma_eta_root(h / m0, v_small);
+  const double m = m0 * r * (1.0 + m0 * (1.0 - r) * (0.5 + m0 * (7.0 - 4.0 * r) * (1.0 / 24.0)));
+  const double start_error = 0.2 * m0 * m0 * m0 * fabs(1.0 - r);
+  double v = m;
+  if (!v_small) {
+    // Where w = m leaves (w0, 1/2) the Gamma picture has failed; far out, v is small and
     // v0 log(v / v0) - w0 log w0 = -h instead.
-    v = w > w0 && w < 0.5 ? 1.0 - w : v0 * exp((w0 * log(w0) - h) / v0);
+    v = m > w0 && m < 0.5 ? 1.0 - m : v0 * exp((w0 * log(w0) - h) / v0);
   }
   // Halley's method on F(v) = v0 log(v / v0) + w0 log1p((v0 - v) / w0) = -h for 0 < v < v0,
-  // where F is increasing and concave: F' = (v0 - v) / (v w), F'' = -v0 / v^2 - w0 / w^2. From
-  // the start above one step suffices unless it is far out in a tail.
-  double f1 = 0.0;
-  double f2 = 0.0;
-  for (int i = 0; i < 6; ++i) {
-    const double w = 1.0 - v;
+  // where F is increasing and concave: F' = (v0 - v) / (v w), F'' = -v0 / v^2 - w0 / w^2. It is
+  // skipped when the start is already good to 1e-4 of a standard deviation of the Beta (whose
+  // relative size is about 1 / sqrt(min(a, b))), and otherwise one step usually suffices.
+  const bool polish = !(start_error * shape.sqrt_small < 1e-4) || !(v > 0.0 && v < v0);
+  double w = 1.0 - v;
+  double f1 = (v0 - v) / (v * w);
+  double f2 = -v0 / (v * v) - w0 / (w * w);
+  for (int i = 0; polish && i < 6; ++i) {
     const double f = v0 * log(v / v0) + w0 * log1p((v0 - v) / w0) + h;
-    f1 = (v0 - v) / (v * w);
-    f2 = -v0 / (v * v) - w0 / (w * w);
     const double step = f / f1 / (1.0 - 0.5 * f * f2 / (f1 * f1));
     // Steps that would leave (0, v0) go only halfway to the end they aim at.
     const double next = v - step;
     v = next <= 0.0 ? 0.5 * v : (next >= v0 ? 0.5 * (v + v0) : next);
+    w = 1.0 - v;
+    f1 = (v0 - v) / (v * w);
+    f2 = -v0 / (v * v) - w0 / (w * w);
     if (fabs(step) < 3e-3 * v) break;
   }
   // eps1 from x(eta0) - x0, which has eta0's sign: v - v0 or -(v - v0).
@@ -117,17 +159,18 @@ HBAYES_HD inline UnitPair temme_point(double a, double b, double zeta) {
 }
 
 // Initial estimate of the x at which the lower (upper = false) or upper tail of Beta(a, b) equals
-// t, for 0 < t <= 1/2. log_a_beta = log(a B(a, b)) is needed only by the power-series estimates
-// and is computed on demand.
-HBAYES_HD inline UnitPair beta_quantile_estimate(double a, double b, double t, bool upper) {
+// t, for 0 < t <= 1/2.
+HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape, double t, bool upper) {
+  const double a = shape.a;
+  const double b = shape.b;
   if (a >= 1.0 && b >= 1.0) {
     const double z = normal_quantile_approx(t);
-    return temme_point(a, b, upper ? -z : z);
+    return temme_point(shape, upper ? -z : z);
   }
   // Near 0 the lower tail is x^a / (a B(a, b)) (1 + a (1 - b) x / (a + 1) + ...), and near 1 the
   // upper tail is the same with (a, x) and (b, y) exchanged: invert the leading term, then the
   // first correction.
-  const double s = upper ? b : a;  // shape of the tail's end point
+  const double s = upper ? b : a;  // the shape whose power law the tail's end follows
   const double l = upper ? a : b;
   const double log_s_beta = s <= 1.0 ? -log_inv_a_beta(s, l) : log(s) + log_beta(s, l);
   const double v = exp((log(t) + log_s_beta) / s);
@@ -142,17 +185,20 @@ HBAYES_HD inline UnitPair beta_quantile_estimate(double a, double b, double t, b
   const double large = fmax(a, b);
   const bool far_tail = (small == a) == upper;
   if (!far_tail || large < 2.0) return {a / (a + b), b / (a + b)};
-  const double c = -log(t) - lgamma(small);
-  double g = fmax(c, 1.0);
-  for (int i = 0; i < 3; ++i) g = fmax(c + (small - 1.0) * log(g), 0.5 * g);
+  const double log_target = -log(t) - lgamma(small);  // g = log_target + (s - 1) log g
+  double g = fmax(log_target, 1.0);
+  for (int i = 0; i < 3; ++i) g = fmax(log_target + (small - 1.0) * log(g), 0.5 * g);
   const double v2 = fmin(g / (large + 0.5 * (small - 1.0)), 0.5);
   return small == a ? UnitPair{v2, 1.0 - v2} : UnitPair{1.0 - v2, v2};
 }
 
 // The x in [0, 1] at which the lower (upper = false) or upper tail of Beta(a, b) equals t, for
-// a, b > 0 and 0 < t <= 1/2; k = beta_power_constant(a, b).
-HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double t, bool upper) {
-  UnitPair start = beta_quantile_estimate(a, b, t, upper);
+// 0 < t <= 1/2.
+HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, double t, bool upper) {
+  const double a = shape.a;
+  const double b = shape.b;
+  const double k = shape.k;
+  UnitPair start = beta_quantile_estimate(shape, t, upper);
   if (!(start.x > 0.0 && start.y > 0.0)) start = {a / (a + b), b / (a + b)};
   // Iterate on z = min(x, 1 - x), the variable with full relative precision: Beta(a, b) at x is
   // Beta(b, a) at 1 - x with the tails exchanged. `mirrored` says which of the two z is.
@@ -190,34 +236,43 @@ HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double
       hi = z;
     }
     // K = d log S / d log z = +-z f / S with the density f = power / (z w); the inverse series
-    // in u = (log t - log S) / K. g0 = 1 + z (log f)' and its derivatives g1, g2 in log z.
+    // in u = (log t - log S) / K. g0 = 1 + z (log f)' and its derivatives g1, g2, g3 in log z
+    // (with (z / w)' = z / w^2); c1 = (log K)' and its derivatives c2, c3, c4, using K' = K c1.
     const double kk = (upper_tail ? -1.0 : 1.0) * tails.power / (w * s);
     const double u = (log_t - log(s)) / kk;
     const double zw = z / w;
     const double g0 = alpha - (beta - 1.0) * zw;
     const double g1 = -(beta - 1.0) * zw / w;
     const double g2 = g1 * (1.0 + 2.0 * zw);
-    const double c1 = g0 - kk;       // (log K)'
-    const double c2 = g1 - kk * c1;  // (log K)''
-    const double c3 = g2 - kk * c1 * c1 - kk * c2;
-    // Terms u^n P_n / n! of the inverse series, with P_2 = -c1, P_3 = 2 c1^2 - c2 and
-    // P_4 = -c3 + 7 c1 c2 - 6 c1^3.
-    const double t2 = -0.5 * c1 * u * u;
-    const double t3 = (2.0 * c1 * c1 - c2) / 6.0 * u * u * u;
-    const double t4 = (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) / 24.0 * u * u * u * u;
-    const double step = u + t2 + t3 + t4;
-    // The series falls off like |u| q^n; the first omitted term, |u| q^4, is estimated from
-    // t3 and from t4 (either may vanish by accident). Once it is far below double precision,
-    // and the step short enough for the local coefficients to describe S over it, the step
-    // itself finishes the job.
-    const double au = fabs(u);
+    const double g3 = g2 * (1.0 + 2.0 * zw) + 2.0 * g1 * zw / w;
+    const double c1 = g0 - kk;
+    const double c2 = g1 - kk * c1;
+    const double c3 = g2 - kk * (c1 * c1 + c2);
+    const double c4 = g3 - kk * (c1 * c1 * c1 + 3.0 * c1 * c2 + c3);
+    // Terms u^n P_n / n! of the inverse series, P_{n+1} = P_n' - n c1 P_n from P_1 = 1:
+    // P_2 = -c1, P_3 = 2 c1^2 - c2, P_4 = -c3 + 7 c1 c2 - 6 c1^3,
+    // P_5 = -c4 + 7 c2^2 + 11 c1 c3 - 46 c1^2 c2 + 24 c1^4.
+    const double u2 = u * u;
+    const double t2 = -0.5 * c1 * u2;
+    const double t3 = (2.0 * c1 * c1 - c2) * (1.0 / 6.0) * u2 * u;
+    const double t4 = (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) * (1.0 / 24.0) * u2 * u2;
+    const double t5 =
+        (-c4 + 7.0 * c2 * c2 + 11.0 * c1 * c3 - 46.0 * c1 * c1 * c2 + 24.0 * c1 * c1 * c1 * c1) *
+        (1.0 / 120.0) * u2 * u2 * u;
+    const double step = u + t2 + t3 + t4 + t5;
+    // The terms fall off like |u| q^(n-1); the first omitted one, |u| q^5, is estimated as
+    // t5^2 / t4 and as t4^3 / t3^2 (a term may vanish by accident; the larger estimate counts).
+    // Once it is below half a unit in the last place, and the step short enough for the local
+    // coefficients to describe S over it, the step itself finishes the job.
     const double a3 = fabs(t3);
     const double a4 = fabs(t4);
-    const bool done = au < 1e-3 && a3 * a3 < 1e-17 * au && a4 * a4 < 1e-17 * a3;
+    const double a5 = fabs(t5);
+    const bool done = fabs(u) < 0.03 && a5 * a5 < 1e-16 * a4 && a4 * a4 * a4 < 1e-16 * a3 * a3;
     // z e^step, by its Taylor series when the step is short.
     const double growth =
-        fabs(step) < 1e-3 ? 1.0 + step * (1.0 + step * (0.5 + step * (1.0 / 6.0 + step / 24.0)))
-                          : exp(step);
+        fabs(step) < 1e-3
+            ? 1.0 + step * (1.0 + step * (0.5 + step * (1.0 / 6.0 + step * (1.0 / 24.0))))
+            : exp(step);
     double next = z * growth;
     if (done || fabs(step) < 4e-16) {
       z = next;
@@ -241,6 +296,8 @@ HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double
       z = 1.0 - z;  // exact for z >= 1/2
     }
   }
+  // A root below the smallest positive double (the lower tail of a tiny shape, say) is 0.
+  if (lo == 0.0 && hi <= kMinPositive) z = 0.0;
   return mirrored ? 1.0 - z : z;
 }
 
@@ -250,8 +307,10 @@ HBAYES_HD inline double beta_quantile_solve(double a, double b, double k, double
 // (a, b) only. a, b > 0; otherwise every quantile is NaN.
 class BetaQuantiles {
  public:
+  // Beta(a, b) for finite a, b > 0; any other shapes make every quantile NaN.
   HBAYES_HD BetaQuantiles(double a, double b)
-      : a_(a), b_(b), k_(a > 0.0 && b > 0.0 ? detail::beta_power_constant(a, b) : NAN) {}
+      : valid_(a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)),
+        shape_(valid_ ? detail::make_beta_shape(a, b) : detail::BetaShape{}) {}
 
   // x with I_x(a, b) = p, for 0 <= p <= 1 (0 -> 0, 1 -> 1); NaN for p outside [0, 1].
   HBAYES_HD double lower(double p) const { return solve(p, false); }
@@ -261,26 +320,26 @@ class BetaQuantiles {
 
  private:
   HBAYES_HD double solve(double t, bool upper) const {
-    if (!(t >= 0.0 && t <= 1.0) || isnan(k_)) return NAN;
+    if (!valid_ || !(t >= 0.0 && t <= 1.0)) return NAN;
     if (t == 0.0) return upper ? 1.0 : 0.0;
     if (t == 1.0) return upper ? 0.0 : 1.0;
     // The other tail's probability 1 - t is exact for t > 1/2 (Sterbenz), and at most 1/2.
-    if (t > 0.5) return detail::beta_quantile_solve(a_, b_, k_, 1.0 - t, !upper);
-    return detail::beta_quantile_solve(a_, b_, k_, t, upper);
+    if (t > 0.5) return detail::beta_quantile_solve(shape_, 1.0 - t, !upper);
+    return detail::beta_quantile_solve(shape_, t, upper);
   }
 
-  double a_;
-  double b_;
-  double k_;  // beta_power_constant(a, b)
+  bool valid_;
+  detail::BetaShape shape_;
 };
 
-// x with I_x(a, b) = p: the p-quantile of Beta(a, b), for a, b > 0 and 0 <= p <= 1; else NaN.
+// x with I_x(a, b) = p: the p-quantile of Beta(a, b), for finite a, b > 0 and 0 <= p <= 1;
+// else NaN.
 HBAYES_HD inline double ibeta_inv(double a, double b, double p) {
   return BetaQuantiles(a, b).lower(p);
 }
 
 // x with 1 - I_x(a, b) = q: the upper-tail q-quantile of Beta(a, b), q used directly; for
-// a, b > 0 and 0 <= q <= 1; else NaN.
+// finite a, b > 0 and 0 <= q <= 1; else NaN.
 HBAYES_HD inline double ibetac_inv(double a, double b, double q) {
   return BetaQuantiles(a, b).upper(q);
 }

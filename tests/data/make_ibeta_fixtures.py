@@ -68,8 +68,11 @@ def tails_by_betainc(a, b, x):
     """Both tails from mpmath.betainc, the upper one as I_{1-x}(b, a); None where its series
     cannot reach the precision (large shapes, where it would need thousands of digits)."""
     try:
-        return (mp.betainc(a, b, 0, x, regularized=True),
-                mp.betainc(b, a, 0, 1 - x, regularized=True))
+        lower = mp.betainc(a, b, 0, x, regularized=True)
+        # 1 - x must keep every digit of a tiny x.
+        with mp.workdps(mp.mp.dps + max(0, int(-mp.log10(x))) + 10):
+            upper = mp.betainc(b, a, 0, 1 - x, regularized=True)
+        return lower, +upper
     except (ValueError, mp.libmp.NoConvergence):
         return None
 
