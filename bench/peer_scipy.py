@@ -55,7 +55,7 @@ def time_scipy(y, t):
 
 
 def time_kernel(build, n):
-    name = f"score/beta_binomial/cpu/{n}"
+    name = f"score/beta_binomial/cpu/{n}/real_time"
     out = subprocess.run(
         [os.path.join(build, "bench", "bench_score"), f"--benchmark_filter=^{name}$",
          "--benchmark_format=json", "--benchmark_min_time=2"],

@@ -1,30 +1,63 @@
 // What differs between the two builds of a kernel source file, and nothing else:
-// the namespace, Thrust's execution policy, and how host columns reach the kernel.
+// the namespace, Thrust's execution policy, how host columns reach the kernel, and how rows are
+// dispatched.
 //
-// nvcc (__CUDACC__) builds the CUDA backend: columns are copied to and from device memory.
+// nvcc (__CUDACC__) builds the CUDA backend: columns are copied to and from device memory and
+// every row is one Thrust work item.
 // g++ builds the CPU backend on Thrust's OpenMP system: kernels read and write the caller's
-// columns in place.
+// columns in place, and each thread remembers the posteriors it computed recently (see
+// for_each_row below).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include <thrust/copy.h>
 #include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
 
 #if defined(__CUDACC__)
 #include <thrust/device_vector.h>
 #include <thrust/system/cuda/execution_policy.h>
 #define HBAYES_BACKEND_NS cuda
 #else
+#include <vector>
+
 #include <thrust/system/omp/execution_policy.h>
 #define HBAYES_BACKEND_NS cpu
 #endif
 
+#include "device_macros.hpp"
+#include "families/store_posterior.hpp"
+
 namespace hbayes::kernels::HBAYES_BACKEND_NS {
+
+// The inputs that determine a row's posterior, as two 64-bit words (integers as they are,
+// doubles by their bits): rows with equal keys have identical posteriors.
+struct RowKey {
+  std::uint64_t first;
+  std::uint64_t second;
+};
+
+// Writes one row: what every row functor's posterior is handed to. Row provides
+// HBAYES_HD StorePosterior posterior(std::size_t i) const and a member `writer`.
+template <class Row>
+struct WriteRow {
+  Row row;
+  HBAYES_HD void operator()(std::size_t i) const { row.writer.write(i, row.posterior(i)); }
+};
 
 #if defined(__CUDACC__)
 
 inline auto execution_policy() { return thrust::cuda::par; }
+
+// One GPU thread per row.
+template <class Row>
+void for_each_row(std::size_t n, const Row& row) {
+  thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n,
+                     WriteRow<Row>{row});
+}
 
 // A read-only host column made visible to the kernel.
 template <class T>
@@ -54,6 +87,54 @@ class OutputColumn {
 #else
 
 inline auto execution_policy() { return thrust::omp::par; }
+
+// The cached dispatch of for_each_row (below).
+template <class Row>
+void for_each_row_cached(std::size_t n, const Row& row) {
+  // Up to 2^14 entries of 120 bytes (2 MiB, in L2/L3) per thread; fewer for small calls, whose
+  // cache would otherwise cost more to clear than their rows cost to score.
+  int cache_bits = 4;
+  while (cache_bits < 14 && (std::size_t{1} << cache_bits) < n) ++cache_bits;
+  struct Entry {
+    RowKey key;
+    bool used;
+    StorePosterior posterior;
+  };
+  const auto rows = static_cast<std::int64_t>(n);
+#pragma omp parallel
+  {
+    std::vector<Entry> cache(std::size_t{1} << cache_bits, Entry{RowKey{0, 0}, false, {}});
+#pragma omp for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto i = static_cast<std::size_t>(r);
+      const RowKey key = row.key(i);
+      const std::uint64_t hash =
+          (key.first * 0x9E3779B97F4A7C15ull) ^ (key.second * 0xC2B2AE3D27D4EB4Full);
+      Entry& slot = cache[hash >> (64 - cache_bits)];
+      if (!slot.used || slot.key.first != key.first || slot.key.second != key.second) {
+        slot = Entry{key, true, row.posterior(i)};
+      }
+      row.writer.write(i, slot.posterior);
+    }
+  }
+}
+
+// Rows whose Row::kRepeatsWorthCaching is false (cheap posteriors) are one work item each.
+// Otherwise each OpenMP thread takes a contiguous block of rows and keeps the posteriors it has
+// computed in a small direct-mapped cache keyed by Row::key(i): a catalog in which many stores
+// share their inputs (the same successes and trials, say) is scored at the cost of a hash probe
+// and a copy per repeated row, while a catalog of distinct rows pays only the probe (a few ns
+// against several hundred for a posterior). Results are identical either way.
+template <class Row>
+void for_each_row(std::size_t n, const Row& row) {
+  if constexpr (!Row::kRepeatsWorthCaching) {
+    thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n,
+                       WriteRow<Row>{row});
+  } else {
+    for_each_row_cached(n, row);
+  }
+}
+
 
 template <class T>
 class InputColumn {

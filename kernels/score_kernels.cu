@@ -1,8 +1,7 @@
 // Batch scoring: one thread of work per store, for every conjugate family.
 // Built twice (see backend_system.hpp): by nvcc for CUDA and, through score_kernels_cpu.cpp,
 // by g++ for Thrust's OpenMP system.
-#include <thrust/for_each.h>
-#include <thrust/iterator/counting_iterator.h>
+#include <cstring>
 
 #include "backend_system.hpp"
 #include "families/beta_binomial.hpp"
@@ -11,7 +10,9 @@
 #include "score_kernels.hpp"
 
 namespace hbayes::kernels::HBAYES_BACKEND_NS {
-namespace {
+// Named rather than anonymous: the CPU build uses members (key, kRepeatsWorthCaching) that the
+// CUDA build does not, which nvcc would report as unused in an anonymous namespace.
+namespace rows {
 
 // The eleven output columns as the kernel sees them (null = not wanted).
 struct RowWriter {
@@ -61,53 +62,65 @@ class StagedOutputs {
   OutputColumn pred_mean_, pred_lower_, pred_upper_;
 };
 
+// The row functors: each store's posterior from its inputs, and (for the CPU backend's cache of
+// repeated stores, see for_each_row) the key that determines it.
 struct BetaBinomialRow {
+  static constexpr bool kRepeatsWorthCaching = true;
   const std::int64_t* successes;
   const std::int64_t* trials;
   BetaBinomialPrior prior;
   ScoreParams params;
   RowWriter writer;
 
-  HBAYES_HD void operator()(std::size_t i) const {
-    writer.write(i, beta_binomial_posterior(static_cast<double>(successes[i]),
-                                            static_cast<double>(trials[i]), prior.alpha,
-                                            prior.beta, params.tail, params.predict));
+  RowKey key(std::size_t i) const {
+    return {static_cast<std::uint64_t>(successes[i]), static_cast<std::uint64_t>(trials[i])};
+  }
+  HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    return beta_binomial_posterior(static_cast<double>(successes[i]),
+                                   static_cast<double>(trials[i]), prior.alpha, prior.beta,
+                                   params.tail, params.predict);
   }
 };
 
 struct GammaPoissonRow {
+  static constexpr bool kRepeatsWorthCaching = true;
   const std::int64_t* counts;
   const double* exposures;
   GammaPoissonPrior prior;
   ScoreParams params;
   RowWriter writer;
 
-  HBAYES_HD void operator()(std::size_t i) const {
-    writer.write(i, gamma_poisson_posterior(static_cast<double>(counts[i]), exposures[i],
-                                            prior.shape, prior.rate, params.tail,
-                                            params.predict));
+  RowKey key(std::size_t i) const {
+    std::uint64_t exposure_bits;
+    std::memcpy(&exposure_bits, &exposures[i], sizeof exposure_bits);
+    return {static_cast<std::uint64_t>(counts[i]), exposure_bits};
+  }
+  HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    return gamma_poisson_posterior(static_cast<double>(counts[i]), exposures[i], prior.shape,
+                                   prior.rate, params.tail, params.predict);
   }
 };
 
 struct NormalNormalRow {
+  static constexpr bool kRepeatsWorthCaching = false;  // closed form: cheaper than a probe
   const double* estimates;
   const double* std_errors;
   NormalNormalPrior prior;
   ScoreParams params;
   RowWriter writer;
 
-  HBAYES_HD void operator()(std::size_t i) const {
-    writer.write(i, normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau,
-                                            params.tail));
+  HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    return normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau,
+                                   params.tail);
   }
 };
 
-template <class Row>
-void for_each_row(std::size_t n, const Row& row) {
-  thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n, row);
-}
+}  // namespace rows
 
-}  // namespace
+using rows::BetaBinomialRow;
+using rows::GammaPoissonRow;
+using rows::NormalNormalRow;
+using rows::StagedOutputs;
 
 void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior,
                          const ScoreParams& params, const PosteriorColumns& out) {

@@ -8,12 +8,13 @@
 #include <string>
 
 #include "hbayes/score.hpp"
+#include "special/tail_probability.hpp"
 
 namespace hbayes::kernels {
 
 // Per-call settings derived from ScoreOptions.
 struct ScoreParams {
-  double tail;     // (1 - level) / 2, the probability outside each end of the interval
+  special::TailProbability tail;  // (1 - level) / 2, outside each end of the interval
   double predict;  // future trials (beta-binomial) or exposure (gamma-Poisson); 0 = none
 };
 

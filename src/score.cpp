@@ -30,7 +30,7 @@ void require_outputs(const PosteriorColumns& out, std::size_t n) {
 }
 
 kernels::ScoreParams params_of(const ScoreOptions& options, double predict) {
-  return {(1.0 - options.level) / 2.0, predict};
+  return {special::tail_probability((1.0 - options.level) / 2.0), predict};
 }
 
 // Runs one family's kernel on the resolved backend.

@@ -10,10 +10,11 @@
 
 namespace hbayes::kernels {
 
-// Scores one store. y successes of n trials (as doubles, exact below 2^53); tail = (1-level)/2;
-// predict_trials = 0 skips the predictive columns (left NaN).
+// Scores one store. y successes of n trials (as doubles, exact below 2^53); tail.t =
+// (1-level)/2; predict_trials = 0 skips the predictive columns (left NaN).
 HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, double alpha,
-                                                        double beta, double tail,
+                                                        double beta,
+                                                        const special::TailProbability& tail,
                                                         double predict_trials) {
   StorePosterior out;
   const double a = alpha + y;
@@ -37,7 +38,7 @@ HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, doub
     const auto ratio = [m, a, b](double k) { return (m - k) * (k + a) / ((k + 1.0) * (m - k - 1.0 + b)); };
     out.pred_mean = m * (a / s);
     const double mode_guess = (a + b > 2.0) ? (m + 1.0) * (a - 1.0) / (a + b - 2.0) : m / 2.0;
-    discrete_interval_from_ratios(ratio, m, a >= 1.0 && b >= 1.0, mode_guess, tail,
+    discrete_interval_from_ratios(ratio, m, a >= 1.0 && b >= 1.0, mode_guess, tail.t,
                                   &out.pred_lower, &out.pred_upper);
   }
   return out;

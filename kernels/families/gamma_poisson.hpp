@@ -11,10 +11,11 @@
 
 namespace hbayes::kernels {
 
-// Scores one store. y events over exposure e > 0; tail = (1-level)/2; predict_exposure = 0 skips
-// the predictive columns (left NaN).
+// Scores one store. y events over exposure e > 0; tail.t = (1-level)/2; predict_exposure = 0
+// skips the predictive columns (left NaN).
 HBAYES_HD inline StorePosterior gamma_poisson_posterior(double y, double e, double shape,
-                                                        double rate, double tail,
+                                                        double rate,
+                                                        const special::TailProbability& tail,
                                                         double predict_exposure) {
   StorePosterior out;
   const double a = shape + y;
@@ -37,10 +38,9 @@ HBAYES_HD inline StorePosterior gamma_poisson_posterior(double y, double e, doub
     const double p = b / (b + f);
     const double q = f / (b + f);
     out.pred_mean = a * (f / b);
-    const auto cdf_reaches = [a, p, tail](double k) { return special::ibeta(a, k + 1.0, p) >= tail; };
-    const auto survival_within = [a, q, tail](double k) {
-      return special::ibeta(k + 1.0, a, q) <= tail;
-    };
+    const double t = tail.t;
+    const auto cdf_reaches = [a, p, t](double k) { return special::ibeta(a, k + 1.0, p) >= t; };
+    const auto survival_within = [a, q, t](double k) { return special::ibeta(k + 1.0, a, q) <= t; };
     // Start from the continuous (Gamma-mixture) approximation of each quantile.
     out.pred_lower = first_integer_where(cdf_reaches, out.lower * f);
     out.pred_upper = first_integer_where(survival_within, out.upper * f);

@@ -27,6 +27,7 @@
 #include "special/incomplete_beta.hpp"
 #include "special/log_beta.hpp"
 #include "special/normal_quantile.hpp"
+#include "special/tail_probability.hpp"
 
 namespace hbayes::special {
 namespace detail {
@@ -159,21 +160,19 @@ HBAYES_HD inline UnitPair temme_point(const BetaShape& shape, double zeta) {
 }
 
 // Initial estimate of the x at which the lower (upper = false) or upper tail of Beta(a, b) equals
-// t, for 0 < t <= 1/2.
-HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape, double t, bool upper) {
+// tail.t <= 1/2.
+HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape, const TailProbability& tail,
+                                                 bool upper) {
   const double a = shape.a;
   const double b = shape.b;
-  if (a >= 1.0 && b >= 1.0) {
-    const double z = normal_quantile_approx(t);
-    return temme_point(shape, upper ? -z : z);
-  }
+  if (a >= 1.0 && b >= 1.0) return temme_point(shape, upper ? -tail.normal : tail.normal);
   // Near 0 the lower tail is x^a / (a B(a, b)) (1 + a (1 - b) x / (a + 1) + ...), and near 1 the
   // upper tail is the same with (a, x) and (b, y) exchanged: invert the leading term, then the
   // first correction.
   const double s = upper ? b : a;  // the shape whose power law the tail's end follows
   const double l = upper ? a : b;
   const double log_s_beta = s <= 1.0 ? -log_inv_a_beta(s, l) : log(s) + log_beta(s, l);
-  const double v = exp((log(t) + log_s_beta) / s);
+  const double v = exp((tail.log_t + log_s_beta) / s);
   if (v < 0.5 && v * fabs(l - 1.0) < 0.2) {
     const double v1 = v * (1.0 + (l - 1.0) * v / (s + 1.0));
     return upper ? UnitPair{1.0 - v1, v1} : UnitPair{v1, 1.0 - v1};
@@ -185,20 +184,22 @@ HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape, double 
   const double large = fmax(a, b);
   const bool far_tail = (small == a) == upper;
   if (!far_tail || large < 2.0) return {a / (a + b), b / (a + b)};
-  const double log_target = -log(t) - lgamma(small);  // g = log_target + (s - 1) log g
+  const double log_target = -tail.log_t - lgamma(small);  // g = log_target + (s - 1) log g
   double g = fmax(log_target, 1.0);
   for (int i = 0; i < 3; ++i) g = fmax(log_target + (small - 1.0) * log(g), 0.5 * g);
   const double v2 = fmin(g / (large + 0.5 * (small - 1.0)), 0.5);
   return small == a ? UnitPair{v2, 1.0 - v2} : UnitPair{1.0 - v2, v2};
 }
 
-// The x in [0, 1] at which the lower (upper = false) or upper tail of Beta(a, b) equals t, for
-// 0 < t <= 1/2.
-HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, double t, bool upper) {
+// The x in [0, 1] at which the lower (upper = false) or upper tail of Beta(a, b) equals
+// tail.t <= 1/2.
+HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, const TailProbability& tail,
+                                            bool upper) {
   const double a = shape.a;
   const double b = shape.b;
   const double k = shape.k;
-  UnitPair start = beta_quantile_estimate(shape, t, upper);
+  const double t = tail.t;
+  UnitPair start = beta_quantile_estimate(shape, tail, upper);
   if (!(start.x > 0.0 && start.y > 0.0)) start = {a / (a + b), b / (a + b)};
   // Iterate on z = min(x, 1 - x), the variable with full relative precision: Beta(a, b) at x is
   // Beta(b, a) at 1 - x with the tails exchanged. `mirrored` says which of the two z is.
@@ -224,7 +225,7 @@ HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, double t, bo
     mirror();
     z = start.y;
   }
-  const double log_t = log(t);
+  const double log_t = tail.log_t;
   for (int iter = 0; iter < 100; ++iter) {
     const double w = 1.0 - z;
     const BetaTails tails = ibeta_tails(alpha, beta, z, w, k, true);
@@ -318,14 +319,23 @@ class BetaQuantiles {
   // x with 1 - I_x(a, b) = q, for 0 <= q <= 1 (0 -> 1, 1 -> 0); NaN for q outside [0, 1].
   HBAYES_HD double upper(double q) const { return solve(q, true); }
 
+  // The same for a tail probability prepared once for many distributions (tail.t <= 1/2).
+  HBAYES_HD double lower(const TailProbability& tail) const { return solve(tail, false); }
+  HBAYES_HD double upper(const TailProbability& tail) const { return solve(tail, true); }
+
  private:
   HBAYES_HD double solve(double t, bool upper) const {
     if (!valid_ || !(t >= 0.0 && t <= 1.0)) return NAN;
     if (t == 0.0) return upper ? 1.0 : 0.0;
     if (t == 1.0) return upper ? 0.0 : 1.0;
     // The other tail's probability 1 - t is exact for t > 1/2 (Sterbenz), and at most 1/2.
-    if (t > 0.5) return detail::beta_quantile_solve(shape_, 1.0 - t, !upper);
-    return detail::beta_quantile_solve(shape_, t, upper);
+    if (t > 0.5) return solve(tail_probability(1.0 - t), !upper);
+    return solve(tail_probability(t), upper);
+  }
+
+  HBAYES_HD double solve(const TailProbability& tail, bool upper) const {
+    if (!valid_) return NAN;
+    return detail::beta_quantile_solve(shape_, tail, upper);
   }
 
   bool valid_;

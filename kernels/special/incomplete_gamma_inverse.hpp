@@ -18,6 +18,7 @@
 #include "device_macros.hpp"
 #include "special/incomplete_gamma.hpp"
 #include "special/normal_quantile.hpp"
+#include "special/tail_probability.hpp"
 
 namespace hbayes::special {
 
@@ -116,7 +117,7 @@ struct GammaInverse {
     if (shape.a == 1.0) return -log1p(-p);
     // P = p is Q = 1 - p; for p > 1/2 that subtraction is exact (Sterbenz), so always solve the
     // smaller tail.
-    return p <= 0.5 ? solve(p, false) : solve(1.0 - p, true);
+    return p <= 0.5 ? solve(tail_probability(p), false) : solve(tail_probability(1.0 - p), true);
   }
 
   // x >= 0 with Q(a, x) = q, for q in [0, 1]: +inf at q = 0, 0 at q = 1, NaN outside.
@@ -125,13 +126,24 @@ struct GammaInverse {
     if (q == 0.0) return INFINITY;
     if (q == 1.0) return 0.0;
     if (shape.a == 1.0) return -log(q);
-    return q <= 0.5 ? solve(q, true) : solve(1.0 - q, false);
+    return q <= 0.5 ? solve(tail_probability(q), true) : solve(tail_probability(1.0 - q), false);
+  }
+
+  // The same for a tail probability prepared once for many shapes (tail.t <= 1/2).
+  HBAYES_HD double p_inv(const TailProbability& tail) const {
+    if (!(shape.a > 0.0)) return NAN;
+    return shape.a == 1.0 ? -log1p(-tail.t) : solve(tail, false);
+  }
+  HBAYES_HD double q_inv(const TailProbability& tail) const {
+    if (!(shape.a > 0.0)) return NAN;
+    return shape.a == 1.0 ? -tail.log_t : solve(tail, true);
   }
 
  private:
-  // x with P(a, x) = t (upper = false) or Q(a, x) = t (upper = true), for t in (0, 1/2].
-  HBAYES_HD double solve(double t, bool upper) const {
-    double x = initial(t, upper);
+  // x with P(a, x) = t (upper = false) or Q(a, x) = t (upper = true), for t = tail.t in (0, 1/2].
+  HBAYES_HD double solve(const TailProbability& tail, bool upper) const {
+    const double t = tail.t;
+    double x = initial(tail, upper);
     if (x == 0.0) return 0.0;  // the quantile underflows
     const double a = shape.a;
     // The root stays bracketed by (low, high): a step that leaves the bracket is replaced by its
@@ -169,8 +181,9 @@ struct GammaInverse {
   }
 
   // Starting point for solve().
-  HBAYES_HD double initial(double t, bool upper) const {
+  HBAYES_HD double initial(const TailProbability& tail, bool upper) const {
     const double a = shape.a;
+    const double t = tail.t;
     // The lower tail in question: P = t, or P = 1 - t >= 1/2 when an upper tail with a < 1 puts
     // the quantile near 0.
     const double p = upper ? 1.0 - t : t;
@@ -178,14 +191,14 @@ struct GammaInverse {
       // For small x, P(a, x) Gamma(1 + a) / x^a = 1 - a x / (a + 1) + ..., whose reversion is
       // x = r + r^2 / (a + 1) + (3a + 5) r^3 / (2 (a + 1)^2 (a + 2)) + O(r^4) in
       // r = (P Gamma(1 + a))^(1/a).
-      const double r = exp(((upper ? log1p(-t) : log(t)) + shape.log_gamma1p) / a);
+      const double r = exp(((upper ? log1p(-t) : tail.log_t) + shape.log_gamma1p) / a);
       const double b = a + 1.0;
       return r * (1.0 + r / b * (1.0 + (3.0 * a + 5.0) * r / (2.0 * b * (a + 2.0))));
     }
     if (upper && a < 1.0) {
       // Upper tail with x not small: Q ~ x^(a-1) e^-x / Gamma(a), i.e. x = u + (a - 1) log x with
       // u = -log(q Gamma(a)); the fixed point contracts by (1 - a) / x.
-      const double u = -log(t) - (shape.log_gamma1p - log(a));
+      const double u = -tail.log_t - (shape.log_gamma1p - log(a));
       double x = fmax(u, 1.0);
       for (int i = 0; i < 3; ++i) x = u + (a - 1.0) * log(x);
       return fmax(x, 0.5 * u);
@@ -193,7 +206,7 @@ struct GammaInverse {
     // Temme: Q(a, x) ~ erfc(eta sqrt(a/2)) / 2 to leading order gives eta0; the corrections
     // eps1 / a + eps2 / a^2 account for the rest of the expansion (eps2 only where its series
     // holds, |eta0| <= 1, which covers every a >= 41 for t >= 1e-10).
-    const double z = detail::normal_quantile_approx(t);  // < 0 for t < 1/2
+    const double z = tail.normal;  // < 0 for t < 1/2
     const double eta0 = (upper ? -z : z) / sqrt(a);
     double eta = eta0 + detail::temme_eps1(eta0) / a;
     if (fabs(eta0) <= 1.0) eta += detail::temme_eps2(eta0) / (a * a);

@@ -1,5 +1,7 @@
-// Kernel output (CPU backend: the g++ build of the kernel source) against the serial Boost.Math
-// reference, on random catalogs of every family. Seeds are fixed and printed on failure.
+// Kernel output against the serial Boost.Math reference, on random catalogs of every family, for
+// each backend: the CPU (the g++ build of the kernel source) always, CUDA (the nvcc build of the
+// same source) when a device is usable, else those cases skip. Seeds are fixed and printed on
+// failure.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +10,7 @@
 
 #include "hbayes/score.hpp"
 #include "reference/conjugate_reference.hpp"
+#include "support/cuda_probe.hpp"
 #include "support/tolerances.hpp"
 
 namespace hbayes {
@@ -15,12 +18,21 @@ namespace {
 
 constexpr unsigned kSeed = 20261125;
 
-ScoreOptions cpu_options(double level) {
-  ScoreOptions options;
-  options.backend = Backend::Cpu;
-  options.level = level;
-  return options;
-}
+class ScoreParity : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::Cuda && !test::cuda_usable()) {
+      GTEST_SKIP() << "no usable CUDA device";
+    }
+  }
+
+  ScoreOptions options(double level) const {
+    ScoreOptions result;
+    result.backend = GetParam();
+    result.level = level;
+    return result;
+  }
+};
 
 double log_uniform(std::mt19937_64& rng, double lo, double hi) {
   std::uniform_real_distribution<double> u(std::log(lo), std::log(hi));
@@ -64,7 +76,7 @@ std::string compare_row(const PosteriorTable& t, std::size_t i, const reference:
   return "";
 }
 
-TEST(ScoreParity, BetaBinomialRandomCatalog) {
+TEST_P(ScoreParity, BetaBinomialRandomCatalog) {
   std::mt19937_64 rng(kSeed);
   const std::size_t n = 3000;
   std::vector<std::int64_t> y(n), trials(n);
@@ -75,7 +87,7 @@ TEST(ScoreParity, BetaBinomialRandomCatalog) {
   for (double level : {0.95, 0.5, 0.999}) {
     const double alpha = log_uniform(rng, 1e-2, 1e3), beta = log_uniform(rng, 1e-2, 1e4);
     const PosteriorTable t = score(BinomialColumns{y.data(), trials.data(), n},
-                                   BetaBinomialPrior{alpha, beta}, cpu_options(level));
+                                   BetaBinomialPrior{alpha, beta}, options(level));
     for (std::size_t i = 0; i < n; ++i) {
       const auto r = reference::beta_binomial(y[i], trials[i], alpha, beta, level, 0);
       const std::string mismatch = compare_row(t, i, r, true, false);
@@ -86,7 +98,7 @@ TEST(ScoreParity, BetaBinomialRandomCatalog) {
   }
 }
 
-TEST(ScoreParity, BetaBinomialPredictive) {
+TEST_P(ScoreParity, BetaBinomialPredictive) {
   std::mt19937_64 rng(kSeed + 1);
   const std::size_t n = 400;
   std::vector<std::int64_t> y(n), trials(n);
@@ -98,9 +110,9 @@ TEST(ScoreParity, BetaBinomialPredictive) {
   for (BetaBinomialPrior prior : {BetaBinomialPrior{5, 95}, BetaBinomialPrior{0.5, 0.7},
                                   BetaBinomialPrior{0.3, 40}}) {
     for (std::int64_t m : {1, 10, 250}) {
-      ScoreOptions options = cpu_options(0.9);
-      options.predict_trials = m;
-      const PosteriorTable t = score(BinomialColumns{y.data(), trials.data(), n}, prior, options);
+      ScoreOptions opts = options(0.9);
+      opts.predict_trials = m;
+      const PosteriorTable t = score(BinomialColumns{y.data(), trials.data(), n}, prior, opts);
       for (std::size_t i = 0; i < n; ++i) {
         const auto r = reference::beta_binomial(y[i], trials[i], prior.alpha, prior.beta, 0.9, m);
         const std::string mismatch = compare_row(t, i, r, true, true);
@@ -112,7 +124,7 @@ TEST(ScoreParity, BetaBinomialPredictive) {
   }
 }
 
-TEST(ScoreParity, GammaPoissonRandomCatalog) {
+TEST_P(ScoreParity, GammaPoissonRandomCatalog) {
   std::mt19937_64 rng(kSeed + 2);
   const std::size_t n = 3000;
   std::vector<std::int64_t> count(n);
@@ -124,7 +136,7 @@ TEST(ScoreParity, GammaPoissonRandomCatalog) {
   for (double level : {0.95, 0.8}) {
     const double shape = log_uniform(rng, 1e-2, 1e3), rate = log_uniform(rng, 1e-2, 1e3);
     const PosteriorTable t = score(PoissonColumns{count.data(), exposure.data(), n},
-                                   GammaPoissonPrior{shape, rate}, cpu_options(level));
+                                   GammaPoissonPrior{shape, rate}, options(level));
     for (std::size_t i = 0; i < n; ++i) {
       const auto r = reference::gamma_poisson(count[i], exposure[i], shape, rate, level, 0.0);
       const std::string mismatch = compare_row(t, i, r, true, false);
@@ -135,7 +147,7 @@ TEST(ScoreParity, GammaPoissonRandomCatalog) {
   }
 }
 
-TEST(ScoreParity, GammaPoissonPredictive) {
+TEST_P(ScoreParity, GammaPoissonPredictive) {
   std::mt19937_64 rng(kSeed + 3);
   const std::size_t n = 300;
   std::vector<std::int64_t> count(n);
@@ -146,10 +158,10 @@ TEST(ScoreParity, GammaPoissonPredictive) {
   }
   for (GammaPoissonPrior prior : {GammaPoissonPrior{2, 5}, GammaPoissonPrior{0.4, 0.1}}) {
     for (double f : {0.5, 30.0}) {
-      ScoreOptions options = cpu_options(0.95);
-      options.predict_exposure = f;
+      ScoreOptions opts = options(0.95);
+      opts.predict_exposure = f;
       const PosteriorTable t = score(PoissonColumns{count.data(), exposure.data(), n}, prior,
-                                     options);
+                                     opts);
       for (std::size_t i = 0; i < n; ++i) {
         const auto r = reference::gamma_poisson(count[i], exposure[i], prior.shape, prior.rate,
                                                 0.95, f);
@@ -161,7 +173,7 @@ TEST(ScoreParity, GammaPoissonPredictive) {
   }
 }
 
-TEST(ScoreParity, NormalNormalRandomCatalog) {
+TEST_P(ScoreParity, NormalNormalRandomCatalog) {
   std::mt19937_64 rng(kSeed + 4);
   const std::size_t n = 3000;
   std::vector<double> estimate(n), se(n);
@@ -172,7 +184,7 @@ TEST(ScoreParity, NormalNormalRandomCatalog) {
   for (double level : {0.95, 0.99}) {
     const double mu = std::normal_distribution<double>(0, 10)(rng), tau = log_uniform(rng, 1e-2, 1e2);
     const PosteriorTable t = score(NormalColumns{estimate.data(), se.data(), n},
-                                   NormalNormalPrior{mu, tau}, cpu_options(level));
+                                   NormalNormalPrior{mu, tau}, options(level));
     for (std::size_t i = 0; i < n; ++i) {
       const auto r = reference::normal_normal(estimate[i], se[i], mu, tau, level);
       const double scale = 1e-14 * (std::fabs(estimate[i]) + std::fabs(mu) + se[i]);
@@ -182,6 +194,54 @@ TEST(ScoreParity, NormalNormalRandomCatalog) {
     }
   }
 }
+
+// Catalogs in which stores repeat (the CPU backend caches recent posteriors by their inputs):
+// every row equals the row of its distinct inputs scored alone, bit for bit, with more distinct
+// inputs than the cache has entries so that slots are evicted and collide.
+TEST_P(ScoreParity, RepeatedStoresMatchDistinctOnes) {
+  std::mt19937_64 rng(kSeed + 5);
+  const std::size_t distinct = 6000, n = 60000;
+  std::vector<std::int64_t> y0(distinct), t0(distinct), y(n), t(n);
+  std::vector<double> e0(distinct), e(n);
+  for (std::size_t k = 0; k < distinct; ++k) {
+    t0[k] = static_cast<std::int64_t>(log_uniform(rng, 1, 1e5));
+    y0[k] = std::uniform_int_distribution<std::int64_t>(0, t0[k])(rng);
+    e0[k] = log_uniform(rng, 1e-2, 1e4);
+  }
+  std::uniform_int_distribution<std::size_t> pick(0, distinct - 1);
+  std::vector<std::size_t> source(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    source[i] = pick(rng);
+    y[i] = y0[source[i]], t[i] = t0[source[i]], e[i] = e0[source[i]];
+  }
+  ScoreOptions opts = options(0.9);
+  opts.predict_trials = 20;
+  const PosteriorTable beta_all = score(BinomialColumns{y.data(), t.data(), n},
+                                        BetaBinomialPrior{3, 30}, opts);
+  const PosteriorTable beta_one = score(BinomialColumns{y0.data(), t0.data(), distinct},
+                                        BetaBinomialPrior{3, 30}, opts);
+  opts.predict_trials = 0;
+  opts.predict_exposure = 2;
+  const PosteriorTable gamma_all = score(PoissonColumns{y.data(), e.data(), n},
+                                         GammaPoissonPrior{2, 1}, opts);
+  const PosteriorTable gamma_one = score(PoissonColumns{y0.data(), e0.data(), distinct},
+                                         GammaPoissonPrior{2, 1}, opts);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t k = source[i];
+    ASSERT_EQ(beta_all.lower[i], beta_one.lower[k]) << "row " << i;
+    ASSERT_EQ(beta_all.upper[i], beta_one.upper[k]) << "row " << i;
+    ASSERT_EQ(beta_all.post_mean[i], beta_one.post_mean[k]) << "row " << i;
+    ASSERT_EQ(beta_all.pred_upper[i], beta_one.pred_upper[k]) << "row " << i;
+    ASSERT_EQ(gamma_all.lower[i], gamma_one.lower[k]) << "row " << i;
+    ASSERT_EQ(gamma_all.upper[i], gamma_one.upper[k]) << "row " << i;
+    ASSERT_EQ(gamma_all.pred_lower[i], gamma_one.pred_lower[k]) << "row " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ScoreParity, ::testing::Values(Backend::Cpu, Backend::Cuda),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return std::string(backend_name(info.param));
+                         });
 
 }  // namespace
 }  // namespace hbayes

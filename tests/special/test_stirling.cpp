@@ -23,6 +23,18 @@ TEST(Log1pmx, MatchesHighPrecisionAcrossScales) {
   }
 }
 
+// The truncated series covers |x| <= 1/2: sweep it densely, ends and both signs included.
+TEST(Log1pmx, SeriesRangeSweep) {
+  for (int i = -1000; i <= 1000; ++i) {
+    const double x = i / 2000.0 + (i % 7) * 1e-7 * (i > -1000 && i < 1000);
+    if (x == 0.0) continue;
+    const Wide wx = x;
+    const double expected = static_cast<double>(boost::multiprecision::log1p(wx) - wx);
+    ASSERT_TRUE(test::close(log1pmx(x), expected, {4e-16, 0.0}))
+        << "x=" << x << " got " << log1pmx(x) << " want " << expected;
+  }
+}
+
 TEST(StirlingError, MatchesHighPrecisionAcrossScales) {
   for (double x : {0.5, 1.0, 2.5, 9.0, 14.99, 15.0, 20.0, 123.456, 1e4, 1e7, 1e12}) {
     const Wide wx = x;
