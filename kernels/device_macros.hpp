@@ -10,3 +10,14 @@
 #else
 #define HBAYES_HD
 #endif
+
+// For large functions behind rarely taken branches (the special functions' other regimes): kept
+// out of line in device code, where nvcc would otherwise inline them at every call site and
+// multiply the kernels' code size and its own compile time and memory (measured: 3x the PTX and
+// over 8 GB for ptxas when the incomplete beta regimes were all inlined). Host code leaves the
+// choice to the compiler.
+#if defined(__CUDACC__)
+#define HBAYES_HD_OUTLINE __host__ __device__ __noinline__
+#else
+#define HBAYES_HD_OUTLINE
+#endif

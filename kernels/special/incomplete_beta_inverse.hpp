@@ -24,6 +24,7 @@
 #include <math.h>
 
 #include "device_macros.hpp"
+#include "special/eta_map.hpp"
 #include "special/incomplete_beta.hpp"
 #include "special/log_beta.hpp"
 #include "special/normal_quantile.hpp"
@@ -57,7 +58,7 @@ struct BetaShape {
 };
 
 // The shared constants of Beta(a, b) for finite a, b > 0.
-HBAYES_HD inline BetaShape make_beta_shape(double a, double b) {
+HBAYES_HD_OUTLINE inline BetaShape make_beta_shape(double a, double b) {
   BetaShape s;
   s.a = a;
   s.b = b;
@@ -69,24 +70,6 @@ HBAYES_HD inline BetaShape make_beta_shape(double a, double b) {
   s.inv_sqrt_c = 1.0 / sqrt(s.c);
   s.sqrt_small = sqrt(a < b ? a : b);
   return s;
-}
-
-// The root r < 1 (lower = true) or r > 1 of r - 1 - log r = g >= 0, to a few parts in 1e3: the
-// Gamma-distribution case of Temme's map, used to start the Beta case.
-HBAYES_HD inline double gamma_eta_root(double g, bool lower) {
-  if (g < 1.5) {
-    // Inverse series in s = -+sqrt(2 g) about r = 1.
-    const double s = lower ? -sqrt(2.0 * g) : sqrt(2.0 * g);
-    return 1.0 +
-           s * (1.0 + s * (1.0 / 3.0 + s * (1.0 / 36.0 + s * (-1.0 / 270.0 + s * (1.0 / 4320.0)))));
-  }
-  // Far out, the fixed points r = exp(r - 1 - g) (small r) and r = 1 + g + log r (large r).
-  if (lower) {
-    const double r = exp(-1.0 - g);
-    return exp(r - 1.0 - g);
-  }
-  const double r = 1.0 + g + log(1.0 + g);
-  return 1.0 + g + log(r);
 }
 
 // Temme's estimate of the Beta(a, b) quantile whose normal counterpart is zeta, with his first
@@ -120,7 +103,8 @@ HBAYES_HD inline UnitPair temme_point(const BetaShape& shape, double zeta) {
   // The error left is about m0^3 |1 - r| / 5 relative.
   const bool v_small = v0 <= w0;
   const double m0 = v_small ? v0 : w0;
-  const double r = gamma_eta_root(h / m0, v_small);
+  const double g = sqrt(2.0 * h / m0);  // |eta| of the Gamma case
+  const double r = lambda_from_eta_estimate(v_small ? -g : g);
   const double m = m0 * r * (1.0 + m0 * (1.0 - r) * (0.5 + m0 * (7.0 - 4.0 * r) * (1.0 / 24.0)));
   const double start_error = 0.2 * m0 * m0 * m0 * fabs(1.0 - r);
   double v = m;

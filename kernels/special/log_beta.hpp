@@ -74,7 +74,7 @@ HBAYES_HD inline double lgamma1p(double t) {
 // for small a, and no term of size log(1 / a) or lgamma(b) is ever cancelled. (The lower tail of
 // Beta(a, b) near 0 is proportional to exp(-this) and its quantile to exp(-this / a), so this
 // absolute accuracy is what the quantile's relative accuracy needs.)
-HBAYES_HD inline double log_inv_a_beta(double a, double b) {
+HBAYES_HD_OUTLINE inline double log_inv_a_beta(double a, double b) {
   const double lgamma1p_a = lgamma1p(a);
   // stirling_error is a short series from 15 on; below, it is a difference of lgamma values with
   // an absolute error of ~1e-15, too much next to a result of size a.
@@ -95,7 +95,7 @@ HBAYES_HD inline double log_inv_a_beta(double a, double b) {
 
 // log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b) for a, b > 0, with absolute error about
 // 1e-15 max(1, |log B|); NaN for other arguments.
-HBAYES_HD inline double log_beta(double a, double b) {
+HBAYES_HD_OUTLINE inline double log_beta(double a, double b) {
   if (!(a > 0.0 && b > 0.0)) return NAN;
   const double small = fmin(a, b);
   const double large = fmax(a, b);
