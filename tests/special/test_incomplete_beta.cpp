@@ -7,8 +7,6 @@
 #include <boost/multiprecision/cpp_bin_float.hpp>
 #include <cfloat>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -18,6 +16,7 @@
 #include "special/incomplete_beta.hpp"
 #include "special/incomplete_beta_inverse.hpp"
 #include "special/log_beta.hpp"
+#include "support/fixture_csv.hpp"
 #include "support/tolerances.hpp"
 
 namespace hbayes::special {
@@ -68,32 +67,12 @@ struct FixtureRow {
   int line;
 };
 
-std::vector<FixtureRow> fixture_rows() {
-  std::ifstream in(HBAYES_TEST_DATA_DIR "/ibeta_mpmath.csv");
+std::vector<FixtureRow> fixture_rows() {  // function,a,b,arg,expected,note
   std::vector<FixtureRow> rows;
-  std::string text;
-  bool header = true;
-  for (int line = 1; std::getline(in, text); ++line) {
-    if (text.empty() || text[0] == '#') continue;
-    if (header) {  // function,a,b,arg,expected,note
-      header = false;
-      continue;
-    }
-    std::stringstream fields(text);
-    FixtureRow row;
-    std::string a, b, arg, expected;
-    std::getline(fields, row.function, ',');
-    std::getline(fields, a, ',');
-    std::getline(fields, b, ',');
-    std::getline(fields, arg, ',');
-    std::getline(fields, expected, ',');
-    std::getline(fields, row.note);
-    row.a = std::strtod(a.c_str(), nullptr);
-    row.b = std::strtod(b.c_str(), nullptr);
-    row.arg = std::strtod(arg.c_str(), nullptr);
-    row.expected = std::strtod(expected.c_str(), nullptr);
-    row.line = line;
-    rows.push_back(row);
+  for (const test::FixtureRecord& r : test::read_fixture_csv("ibeta_mpmath.csv", 6)) {
+    rows.push_back({r.fields[0], test::fixture_number(r.fields[1]),
+                    test::fixture_number(r.fields[2]), test::fixture_number(r.fields[3]),
+                    test::fixture_number(r.fields[4]), r.fields[5], r.line});
   }
   return rows;
 }
