@@ -1,0 +1,399 @@
+// Reductions over stores for the empirical Bayes fits: the histogram pass ("counts of counts" plus
+// method-of-moments sums) and the per-iteration sums of the gamma-Poisson and normal families.
+// Built twice (see backend_system.hpp): by nvcc for CUDA and, through marginal_kernels_cpu.cpp,
+// by g++ for Thrust's OpenMP system. The per-store math is the HBAYES_HD code in marginal/*.hpp;
+// what differs by backend is how it is driven: Thrust (transform_reduce, sort, reduce_by_key) and
+// atomics for the histogram's dense bins on the GPU; OpenMP loops on the CPU, where Thrust has no
+// histogram primitive and its reduce is unusable under the sanitizers (see reduce_stores).
+#include <thrust/iterator/counting_iterator.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "backend_system.hpp"
+#include "marginal/beta_binomial_marginal.hpp"
+#include "marginal/gamma_poisson_marginal.hpp"
+#include "marginal/normal_normal_marginal.hpp"
+#include "marginal_kernels.hpp"
+
+#if defined(__CUDACC__)
+#include <thrust/copy.h>
+#include <thrust/count.h>
+#include <thrust/device_vector.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/constant_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
+#include <thrust/reduce.h>
+#include <thrust/sort.h>
+#include <thrust/transform_reduce.h>
+#else
+#include <omp.h>
+#endif
+
+namespace hbayes::kernels::HBAYES_BACKEND_NS {
+namespace {
+
+// Counts below this land in dense bins (per CPU thread: 3 histograms x 16384 x 4-byte counters,
+// within a core's L2); larger counts, rare in catalogs of stores, are collected, sorted and
+// run-length encoded.
+constexpr std::int64_t kDenseBins = 16384;
+
+// The rows of a catalog as the histogram pass sees them: whether a row obeys the data rules
+// (invalid rows are counted, not summarised, so that validation costs no extra pass), its
+// histogram values, and its share of the method-of-moments sums.
+struct BinomialRows {
+  const std::int64_t* successes;
+  const std::int64_t* trials;
+  static constexpr int kHistograms = 3;  // successes, failures, trials
+  using Moments = BinomialMoments;
+  HBAYES_HD bool valid(std::size_t i) const {
+    return successes[i] >= 0 && successes[i] <= trials[i];
+  }
+  HBAYES_HD std::int64_t value(std::size_t i, int h) const {
+    return h == 0 ? successes[i] : (h == 1 ? trials[i] - successes[i] : trials[i]);
+  }
+  HBAYES_HD Moments moments(std::size_t i) const {
+    return binomial_moments(successes[i], trials[i]);
+  }
+};
+
+struct PoissonRows {
+  const std::int64_t* counts;
+  const double* exposures;
+  static constexpr int kHistograms = 1;
+  using Moments = PoissonMoments;
+  HBAYES_HD bool valid(std::size_t i) const {
+    return counts[i] >= 0 && exposures[i] > 0.0 && exposures[i] < INFINITY;
+  }
+  HBAYES_HD std::int64_t value(std::size_t i, int) const { return counts[i]; }
+  HBAYES_HD Moments moments(std::size_t i) const {
+    return poisson_moments(counts[i], exposures[i]);
+  }
+};
+
+template <class Rows>
+struct PassResult {
+  typename Rows::Moments moments{};
+  std::int64_t invalid = 0;  // rows that break the data rules
+};
+
+struct ExposureTermOf {
+  const std::int64_t* counts;
+  const double* exposures;
+  double mean, dispersion;
+  HBAYES_HD Derivs2 operator()(std::size_t i) const {
+    return exposure_term(static_cast<double>(counts[i]), exposures[i], mean, dispersion);
+  }
+};
+
+struct NormalSumsOf {
+  const double* estimates;
+  const double* std_errors;
+  double tau2, centre;
+  HBAYES_HD NormalPowerSums operator()(std::size_t i) const {
+    return normal_power_sums(estimates[i], std_errors[i], tau2, centre);
+  }
+};
+
+// a + b for any of the reduction types above (each defines operator+ as HBAYES_HD).
+struct Plus {
+  template <class T>
+  HBAYES_HD T operator()(const T& a, const T& b) const {
+    return a + b;
+  }
+};
+
+#if defined(__CUDACC__)
+template <class T, class Of>
+T reduce_stores(std::size_t n, const Of& of) {
+  return thrust::transform_reduce(execution_policy(), thrust::counting_iterator<std::size_t>(0),
+                                  thrust::counting_iterator<std::size_t>(n), of, T{}, Plus{});
+}
+#else
+// Thrust's OpenMP reduce binds a reference through a null execution-policy pointer, undefined
+// behaviour that the sanitizer build stops on (NVIDIA/cccl#1645; fixed in CCCL 3.1), so the CPU
+// build reduces with OpenMP itself: per-thread partial sums added in thread order, which also
+// makes the result independent of scheduling.
+template <class T, class Of>
+T reduce_stores(std::size_t n, const Of& of) {
+  const int threads = omp_get_max_threads();
+  std::vector<T> partial(threads);
+  const std::int64_t rows = static_cast<std::int64_t>(n);
+#pragma omp parallel num_threads(threads)
+  {
+    T sum{};
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < rows; ++i) sum = sum + of(static_cast<std::size_t>(i));
+    partial[omp_get_thread_num()] = sum;
+  }
+  T total{};
+  for (const T& p : partial) total = total + p;
+  return total;
+}
+#endif
+
+// Dense bins plus the sorted large values of one histogram, as a CountHistogram.
+CountHistogram to_histogram(const std::int64_t* dense,
+                            const std::vector<std::int64_t>& large_values,
+                            const std::vector<std::int64_t>& large_counts) {
+  CountHistogram h;
+  for (std::int64_t v = 0; v < kDenseBins; ++v) {
+    if (dense[v] > 0) {
+      h.values.push_back(v);
+      h.multiplicities.push_back(dense[v]);
+    }
+  }
+  h.values.insert(h.values.end(), large_values.begin(), large_values.end());
+  h.multiplicities.insert(h.multiplicities.end(), large_counts.begin(), large_counts.end());
+  return h;
+}
+
+#if defined(__CUDACC__)
+
+// Device-only: one atomic increment per valid store and histogram for counts in the dense range.
+template <class Rows>
+struct CountDense {
+  Rows rows;
+  unsigned long long* bins;
+  __device__ void operator()(std::size_t i) const {
+    if (!rows.valid(i)) return;
+    for (int h = 0; h < Rows::kHistograms; ++h) {
+      const std::int64_t v = rows.value(i, h);
+      if (v < kDenseBins) atomicAdd(bins + h * kDenseBins + v, 1ull);
+    }
+  }
+};
+
+// Histogram value h of row i, or -1 (never large) for an invalid row.
+template <class Rows>
+struct ValueAt {
+  Rows rows;
+  int h;
+  HBAYES_HD std::int64_t operator()(std::size_t i) const {
+    return rows.valid(i) ? rows.value(i, h) : -1;
+  }
+};
+
+struct IsLarge {
+  HBAYES_HD bool operator()(std::int64_t v) const { return v >= kDenseBins; }
+};
+
+template <class Rows>
+struct ValidMoments {
+  Rows rows;
+  HBAYES_HD typename Rows::Moments operator()(std::size_t i) const {
+    return rows.valid(i) ? rows.moments(i) : typename Rows::Moments{};
+  }
+};
+
+template <class Rows>
+struct IsInvalid {
+  Rows rows;
+  HBAYES_HD bool operator()(std::size_t i) const { return !rows.valid(i); }
+};
+
+// The histograms of the stores' values: dense bins by atomics, large values by sort and
+// run-length encoding on the device; moments and the invalid count by Thrust reductions.
+template <class Rows>
+PassResult<Rows> histogram_pass(std::size_t n, const Rows& rows, CountHistogram* out) {
+  constexpr int H = Rows::kHistograms;
+  thrust::device_vector<unsigned long long> bins(H * kDenseBins, 0ull);
+  thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n,
+                     CountDense<Rows>{rows, thrust::raw_pointer_cast(bins.data())});
+  std::vector<unsigned long long> host_bins(bins.size());
+  thrust::copy(bins.begin(), bins.end(), host_bins.begin());
+  for (int h = 0; h < H; ++h) {
+    const auto first = thrust::make_transform_iterator(thrust::counting_iterator<std::size_t>(0),
+                                                       ValueAt<Rows>{rows, h});
+    const std::size_t large =
+        static_cast<std::size_t>(thrust::count_if(execution_policy(), first, first + n, IsLarge{}));
+    std::vector<std::int64_t> keys, counts;
+    if (large > 0) {
+      thrust::device_vector<std::int64_t> v(large);
+      thrust::copy_if(execution_policy(), first, first + n, v.begin(), IsLarge{});
+      thrust::sort(execution_policy(), v.begin(), v.end());
+      thrust::device_vector<std::int64_t> k(large), c(large);
+      const auto ends =
+          thrust::reduce_by_key(execution_policy(), v.begin(), v.end(),
+                                thrust::constant_iterator<std::int64_t>(1), k.begin(), c.begin());
+      const std::size_t distinct = static_cast<std::size_t>(ends.first - k.begin());
+      keys.resize(distinct);
+      counts.resize(distinct);
+      thrust::copy(k.begin(), k.begin() + distinct, keys.begin());
+      thrust::copy(c.begin(), c.begin() + distinct, counts.begin());
+    }
+    std::vector<std::int64_t> dense(host_bins.begin() + h * kDenseBins,
+                                    host_bins.begin() + (h + 1) * kDenseBins);
+    out[h] = to_histogram(dense.data(), keys, counts);
+  }
+  PassResult<Rows> result;
+  result.moments = reduce_stores<typename Rows::Moments>(n, ValidMoments<Rows>{rows});
+  result.invalid = static_cast<std::int64_t>(
+      thrust::count_if(execution_policy(), thrust::counting_iterator<std::size_t>(0),
+                       thrust::counting_iterator<std::size_t>(n), IsInvalid<Rows>{rows}));
+  return result;
+}
+
+#else
+
+// One pass over the stores on all threads: per-thread dense bins (32-bit counters, so rows go
+// in blocks of 2^31), large values, moment sums and invalid rows, merged in thread order so that
+// the result does not depend on scheduling.
+template <class Rows>
+PassResult<Rows> histogram_pass(std::size_t n, const Rows& rows, CountHistogram* out) {
+  constexpr int H = Rows::kHistograms;
+  constexpr std::size_t kBlock = std::size_t{1} << 31;
+  const int threads = omp_get_max_threads();
+  std::vector<std::int64_t> dense(static_cast<std::size_t>(H) * kDenseBins, 0);
+  std::vector<std::vector<std::uint32_t> > bins(threads);
+  std::vector<std::vector<std::int64_t> > large(static_cast<std::size_t>(threads) * H);
+  std::vector<typename Rows::Moments> moments(threads);
+  std::vector<std::int64_t> invalid(threads, 0);
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::int64_t first = static_cast<std::int64_t>(start);
+    const std::int64_t last = static_cast<std::int64_t>(std::min(n, start + kBlock));
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      std::vector<std::uint32_t>& local = bins[t];
+      local.assign(static_cast<std::size_t>(H) * kDenseBins, 0);
+      typename Rows::Moments sum = moments[t];
+      std::int64_t bad = 0;
+#pragma omp for schedule(static)
+      for (std::int64_t i = first; i < last; ++i) {
+        const std::size_t row = static_cast<std::size_t>(i);
+        if (!rows.valid(row)) {
+          ++bad;
+          continue;
+        }
+        for (int h = 0; h < H; ++h) {
+          const std::int64_t v = rows.value(row, h);
+          if (v < kDenseBins) {
+            ++local[h * kDenseBins + v];
+          } else {
+            large[static_cast<std::size_t>(t) * H + h].push_back(v);
+          }
+        }
+        sum = sum + rows.moments(row);
+      }
+      moments[t] = sum;
+      invalid[t] += bad;
+    }
+    for (int t = 0; t < threads; ++t) {
+      if (bins[t].empty()) continue;  // the runtime may start fewer threads than asked for
+      for (std::size_t k = 0; k < dense.size(); ++k) dense[k] += bins[t][k];
+    }
+  }
+  PassResult<Rows> result;
+  for (int t = 0; t < threads; ++t) {
+    result.moments = result.moments + moments[t];
+    result.invalid += invalid[t];
+  }
+  for (int h = 0; h < H; ++h) {
+    std::vector<std::int64_t> all;
+    for (int t = 0; t < threads; ++t) {
+      const auto& l = large[static_cast<std::size_t>(t) * H + h];
+      all.insert(all.end(), l.begin(), l.end());
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<std::int64_t> keys, counts;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (keys.empty() || keys.back() != all[i]) {
+        keys.push_back(all[i]);
+        counts.push_back(0);
+      }
+      ++counts.back();
+    }
+    out[h] = to_histogram(dense.data() + h * kDenseBins, keys, counts);
+  }
+  return result;
+}
+
+#endif
+
+class ResidentExposureReducer : public ExposureReducer {
+ public:
+  explicit ResidentExposureReducer(const PoissonColumns& data)
+      : n_(data.size), counts_(data.counts, data.size), exposures_(data.exposures, data.size) {}
+
+  Derivs2 reduce(double mean, double dispersion) const override {
+    return reduce_stores<Derivs2>(
+        n_, ExposureTermOf{counts_.get(), exposures_.get(), mean, dispersion});
+  }
+
+ private:
+  std::size_t n_;
+  InputColumn<std::int64_t> counts_;
+  InputColumn<double> exposures_;
+};
+
+class ResidentNormalReducer : public NormalReducer {
+ public:
+  explicit ResidentNormalReducer(const NormalColumns& data)
+      : n_(data.size),
+        estimates_(data.estimates, data.size),
+        std_errors_(data.std_errors, data.size) {}
+
+  NormalPowerSums reduce(double tau2, double centre) const override {
+    return reduce_stores<NormalPowerSums>(
+        n_, NormalSumsOf{estimates_.get(), std_errors_.get(), tau2, centre});
+  }
+
+ private:
+  std::size_t n_;
+  InputColumn<double> estimates_;
+  InputColumn<double> std_errors_;
+};
+
+}  // namespace
+
+BinomialSummary summarize_binomial(const BinomialColumns& data, std::int64_t* invalid_rows) {
+  BinomialSummary summary;
+  summary.groups = data.size;
+  *invalid_rows = 0;
+  if (data.size == 0) return summary;
+  const InputColumn<std::int64_t> successes(data.successes, data.size);
+  const InputColumn<std::int64_t> trials(data.trials, data.size);
+  CountHistogram histograms[3];
+  const auto pass =
+      histogram_pass(data.size, BinomialRows{successes.get(), trials.get()}, histograms);
+  *invalid_rows = pass.invalid;
+  summary.successes = std::move(histograms[0]);
+  summary.failures = std::move(histograms[1]);
+  summary.trials = std::move(histograms[2]);
+  summary.rate_stores = pass.moments.stores;
+  summary.sum_rate = pass.moments.sum_rate;
+  summary.sum_rate_sq = pass.moments.sum_rate_sq;
+  summary.sum_inv_trials = pass.moments.sum_inv_trials;
+  return summary;
+}
+
+PoissonSummary summarize_poisson(const PoissonColumns& data, std::int64_t* invalid_rows) {
+  PoissonSummary summary;
+  summary.groups = data.size;
+  *invalid_rows = 0;
+  if (data.size == 0) return summary;
+  const InputColumn<std::int64_t> counts(data.counts, data.size);
+  const InputColumn<double> exposures(data.exposures, data.size);
+  CountHistogram histogram[1];
+  const auto pass =
+      histogram_pass(data.size, PoissonRows{counts.get(), exposures.get()}, histogram);
+  *invalid_rows = pass.invalid;
+  summary.counts = std::move(histogram[0]);
+  summary.sum_exposure = pass.moments.sum_exposure;
+  summary.sum_rate = pass.moments.sum_rate;
+  summary.sum_rate_sq = pass.moments.sum_rate_sq;
+  summary.sum_inv_exposure = pass.moments.sum_inv_exposure;
+  return summary;
+}
+
+std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns& data) {
+  return std::make_unique<ResidentExposureReducer>(data);
+}
+
+std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns& data) {
+  return std::make_unique<ResidentNormalReducer>(data);
+}
+
+}  // namespace hbayes::kernels::HBAYES_BACKEND_NS

@@ -1,0 +1,49 @@
+// Reductions over stores for the empirical Bayes fits, on the two backends: same signatures, same
+// kernel source (marginal_kernels.cu; the CPU versions are its g++ build on Thrust's OpenMP
+// system, the CUDA versions its nvcc build or, without the toolkit,
+// marginal_kernels_unavailable.cpp). Inputs are host columns, already validated.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "hbayes/fit.hpp"
+#include "marginal/derivatives.hpp"
+#include "marginal/normal_normal_marginal.hpp"
+
+namespace hbayes::kernels {
+
+// sum_j exposure_term(y_j, e_j, m, phi) over a gamma-Poisson catalog resident on a backend.
+class ExposureReducer {
+ public:
+  virtual ~ExposureReducer() = default;
+  virtual Derivs2 reduce(double mean, double dispersion) const = 0;
+};
+
+// sum_j normal_power_sums(y_j, se_j, tau^2, centre) over a normal catalog resident on a backend.
+class NormalReducer {
+ public:
+  virtual ~NormalReducer() = default;
+  virtual NormalPowerSums reduce(double tau2, double centre) const = 0;
+};
+
+#define HBAYES_DECLARE_MARGINAL_KERNELS                                                        \
+  /* The histogram pass: successes, failures and trials histograms and moment sums of */       \
+  /* the valid rows; *invalid_rows counts the rows that break the data rules. */               \
+  BinomialSummary summarize_binomial(const BinomialColumns& data, std::int64_t* invalid_rows); \
+  /* The histogram of counts and the moment sums of a gamma-Poisson catalog (likewise). */     \
+  PoissonSummary summarize_poisson(const PoissonColumns& data, std::int64_t* invalid_rows);    \
+  std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns& data);          \
+  std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns& data);
+
+namespace cpu {
+HBAYES_DECLARE_MARGINAL_KERNELS
+}  // namespace cpu
+
+namespace cuda {
+HBAYES_DECLARE_MARGINAL_KERNELS
+}  // namespace cuda
+
+#undef HBAYES_DECLARE_MARGINAL_KERNELS
+
+}  // namespace hbayes::kernels

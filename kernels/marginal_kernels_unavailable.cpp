@@ -1,0 +1,26 @@
+// The CUDA backend of the empirical Bayes reductions in a build made without the CUDA toolkit:
+// every entry point refuses (resolve_backend never routes work here).
+#include "hbayes/errors.hpp"
+#include "marginal_kernels.hpp"
+
+namespace hbayes::kernels::cuda {
+namespace {
+[[noreturn]] void refuse() {
+  throw BackendUnavailable("this hbayes was built without CUDA");
+}
+}  // namespace
+
+BinomialSummary summarize_binomial(const BinomialColumns&, std::int64_t*) {
+  refuse();
+}
+PoissonSummary summarize_poisson(const PoissonColumns&, std::int64_t*) {
+  refuse();
+}
+std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns&) {
+  refuse();
+}
+std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns&) {
+  refuse();
+}
+
+}  // namespace hbayes::kernels::cuda
