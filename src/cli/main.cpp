@@ -3,20 +3,22 @@
 // Exit codes: 0 success, 2 bad input or usage (the message names file:line), 3 the requested
 // backend cannot run here, 1 anything else (I/O failure, internal error).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 
+#include "cli/fit_command.hpp"
 #include "cli/score_command.hpp"
 #include "hbayes/errors.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "hbayes: hierarchical Bayesian inference at catalog scale.\n"
-      "Scores each group's partially pooled posterior under a chain-level prior."};
+      "Scores each group's partially pooled posterior under a chain-level prior, and fits that\n"
+      "prior to a catalog by empirical Bayes."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "hbayes 0.1.0");
   hbayes::cli::ScoreCommand score(app);
+  hbayes::cli::FitCommand fit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (score.selected()) return score.run();
+    if (fit.selected()) return fit.run();
   } catch (const hbayes::InputError& e) {
     std::fprintf(stderr, "hbayes: error: %s\n", e.what());
     return 2;

@@ -1,0 +1,34 @@
+// `hbayes fit`: reads a catalog CSV and writes the empirical-Bayes hyperparameters as JSON.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace hbayes::cli {
+
+// Everything `hbayes fit` was asked to do, as parsed from the command line.
+struct FitSettings {
+  std::string model;
+  std::string input, output;
+  std::string method = "ml";
+  std::string successes_column = "successes", trials_column = "trials";
+  std::string count_column = "count", exposure_column = "exposure";
+  std::string estimate_column = "estimate", std_error_column = "std_error";
+  std::string backend = "auto";
+  int threads = 0;
+};
+
+class FitCommand {
+ public:
+  // Registers the subcommand and its options on app.
+  explicit FitCommand(CLI::App& app);
+  bool selected() const { return command_->parsed(); }
+  // Runs the command; returns the exit code. Throws InputError / BackendUnavailable.
+  int run();
+
+ private:
+  CLI::App* command_;
+  FitSettings settings_;
+};
+
+}  // namespace hbayes::cli
