@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -66,14 +65,21 @@ def time_kernel(build, n):
 
 def time_end_to_end(build, csv_in, csv_out):
     hbayes = os.path.join(build, "src", "hbayes")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run([hbayes, "score", "--model", "beta-binomial", "--alpha", str(ALPHA), "--beta",
-                    str(BETA), "--backend", "cpu", "--input", csv_in, "--output", csv_out],
-                   check=True, capture_output=True)
-    seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak_kib, before)
+    command = [hbayes, "score", "--model", "beta-binomial", "--alpha", str(ALPHA), "--beta",
+               str(BETA), "--backend", "cpu", "--input", csv_in, "--output", csv_out]
+    # Peak RSS of hbayes alone. Not RUSAGE_CHILDREN here: it is the largest of all children so
+    # far, bench_score included. Nor wait4 on a child of this process: Linux keeps a process's
+    # high-water mark across exec, so any child of this script (numpy and scipy resident) would
+    # report at least this script's size. A fresh interpreter without them (about 10 MiB) runs
+    # hbayes as its only child and reports the time and that child's peak.
+    runner = ("import resource, subprocess, sys, time\n"
+              "start = time.perf_counter()\n"
+              "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+              "print(time.perf_counter() - start,"
+              " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    out = subprocess.run([sys.executable, "-c", runner] + command, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1])
 
 
 def max_relative_difference(a, b):

@@ -3,16 +3,22 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hbayes/errors.hpp"
 #include "hbayes/score.hpp"
 #include "io/atomic_output.hpp"
+#include "io/csv_field.hpp"
+#include "io/csv_pieces.hpp"
 #include "io/csv_reader.hpp"
 #include "io/number_format.hpp"
 #include "io/parse_number.hpp"
@@ -21,9 +27,12 @@
 namespace hbayes::cli {
 namespace {
 
-// Rows scored per kernel call: large enough to amortise a launch, small enough that memory
-// stays flat however long the catalog is.
-constexpr std::size_t kBatchRows = std::size_t{1} << 16;
+// Each block of input (the reader's buffer, 1 MiB) is cut into pieces that threads take one at
+// a time, to parse and later to format. Enough pieces per thread that threads finishing a block
+// seldom wait long for the last one; each at least kMinPieceBytes, so that per-piece costs stay
+// negligible.
+constexpr std::size_t kPiecesPerThread = 16;
+constexpr std::size_t kMinPieceBytes = std::size_t{16} << 10;
 
 // ---- How each family reads its two data columns and scores a batch ------------------------
 
@@ -42,9 +51,9 @@ struct BetaBinomialModel {
   std::optional<std::string> check(First y, Second n) const {
     return validation::binomial_row(y, n, first.name, second.name);
   }
-  void score(const std::vector<First>& y, const std::vector<Second>& n,
-             const ScoreOptions& options, const PosteriorColumns& out) const {
-    hbayes::score(BinomialColumns{y.data(), n.data(), y.size()}, prior, options, out);
+  void score(const First* y, const Second* n, std::size_t rows, const ScoreOptions& options,
+             const PosteriorColumns& out) const {
+    hbayes::score(BinomialColumns{y, n, rows}, prior, options, out);
   }
 };
 
@@ -57,10 +66,9 @@ struct GammaPoissonModel {
   std::optional<std::string> check(First count, Second exposure) const {
     return validation::poisson_row(count, exposure, first.name, second.name);
   }
-  void score(const std::vector<First>& count, const std::vector<Second>& exposure,
+  void score(const First* count, const Second* exposure, std::size_t rows,
              const ScoreOptions& options, const PosteriorColumns& out) const {
-    hbayes::score(PoissonColumns{count.data(), exposure.data(), count.size()}, prior, options,
-                  out);
+    hbayes::score(PoissonColumns{count, exposure, rows}, prior, options, out);
   }
 };
 
@@ -73,10 +81,9 @@ struct NormalNormalModel {
   std::optional<std::string> check(First estimate, Second std_error) const {
     return validation::normal_row(estimate, std_error, first.name, second.name);
   }
-  void score(const std::vector<First>& estimate, const std::vector<Second>& std_error,
+  void score(const First* estimate, const Second* std_error, std::size_t rows,
              const ScoreOptions& options, const PosteriorColumns& out) const {
-    hbayes::score(NormalColumns{estimate.data(), std_error.data(), estimate.size()}, prior,
-                  options, out);
+    hbayes::score(NormalColumns{estimate, std_error, rows}, prior, options, out);
   }
 };
 
@@ -101,34 +108,6 @@ std::optional<std::string> parse_field(std::string_view field, const DataColumn&
   return "column '" + column.name + "': " + io::finite_problem(parsed.status, field);
 }
 
-// ---- Output -------------------------------------------------------------------------------
-
-// Appends a CSV field, quoting it only when it holds a separator, quote or line break.
-void append_csv_field(std::string& line, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    line.append(field);
-    return;
-  }
-  line.push_back('"');
-  for (char c : field) {
-    if (c == '"') line.push_back('"');
-    line.push_back(c);
-  }
-  line.push_back('"');
-}
-
-// A batch of accepted rows waiting to be scored, with their ids.
-template <class Model>
-struct Batch {
-  std::vector<typename Model::First> first;
-  std::vector<typename Model::Second> second;
-  std::string ids;                  // concatenated id fields
-  std::vector<std::size_t> id_end;  // end offset of each row's id in `ids`
-  void clear() {
-    first.clear(), second.clear(), ids.clear(), id_end.clear();
-  }
-};
-
 // Terminal progress on stderr for long runs; silent when stderr is not a terminal.
 class Progress {
  public:
@@ -152,152 +131,332 @@ class Progress {
   Clock::time_point last_;
 };
 
-// Streams the input through the model: parse, check, score in batches, write.
+// ---- Pieces of a block: parsed, scored and formatted by one thread each ----------------------
+
+// A row that the reader or the data rules turned down; `line` counts from its piece's start.
+struct Rejection {
+  std::size_t line;
+  std::string reason;
+  std::string record;
+};
+
+template <class Model>
+struct Piece {
+  io::PieceEnd end;
+  std::vector<typename Model::First> first;  // the accepted rows' data
+  std::vector<typename Model::Second> second;
+  std::string ids;                   // their id fields, one after another
+  std::vector<std::size_t> id_ends;  // where each row's id ends in `ids`
+  std::vector<Rejection> rejections;
+  std::optional<Rejection> fatal;  // a quoted field never closed: the input cannot go on
+  std::unique_ptr<char[]> text;    // the output rows: text_size bytes of text_room
+  std::size_t text_size = 0, text_room = 0;
+  std::exception_ptr failure;  // what went wrong on the thread that had the piece
+
+  std::size_t rows() const { return first.size(); }
+  void clear() {
+    end = {}, first.clear(), second.clear(), ids.clear(), id_ends.clear(), rejections.clear();
+    fatal.reset(), failure = nullptr, text_size = 0;
+  }
+};
+
+// Streams the input through the model a block (the reader's buffer) at a time: the block's
+// pieces are parsed in parallel, its rows scored in one kernel call (on all threads, or on the
+// GPU), and its pieces formatted in parallel while the last block's output is written.
+template <class Model>
+class ScoreStream {
+ public:
+  ScoreStream(const Model& model, const ScoreSettings& s, const ScoreOptions& options)
+      : model_(model),
+        options_(options),
+        reader_(s.input),
+        first_index_(reader_.require_column(model.first.name, model.first.option)),
+        second_index_(reader_.require_column(model.second.name, model.second.option)),
+        id_index_(s.id_column_given ? reader_.require_column(s.id_column, "--id-column")
+                                    : reader_.column("store_id")),
+        skip_bad_rows_(s.on_bad_row == "skip"),
+        predicting_(options.predict_trials > 0 || options.predict_exposure > 0.0),
+        threads_(omp_get_max_threads()),
+        output_(s.output) {
+    if (skip_bad_rows_) {
+      rejects_.emplace(s.rejects);
+      rejects_->write("line,reason,record\n");
+    }
+    std::string header;
+    if (id_index_) {
+      io::append_csv_field(header, s.id_column_given ? s.id_column : "store_id");
+      header.push_back(',');
+    }
+    header += "raw,post_mean,post_sd,lower,upper,data_weight";
+    for (const char* name : Model::kParams) header += std::string(",") + name;
+    if (predicting_) header += ",pred_mean,pred_lower,pred_upper";
+    header.push_back('\n');
+    output_.write(header);
+    for (int t = 0; t < threads_; ++t) cursors_.emplace_back(reader_.columns());
+    records_.resize(cursors_.size());
+  }
+
+  // Reads, scores and writes everything; returns the rows scored and rejected.
+  std::pair<std::size_t, std::size_t> run(Progress& progress) {
+    bool read_more = false;
+    for (;;) {
+      const io::CsvBlock block = reader_.block(read_more);
+      if (block.size == 0 && block.at_eof) break;
+      read_more = process(block);
+      progress.update(scored_ + rejected_);
+    }
+    write_pending();
+    if (scored_ + rejected_ == 0) throw InputError(reader_.source_name(), 0, "no data rows");
+    output_.commit();
+    if (rejects_) rejects_->commit();
+    return {scored_, rejected_};
+  }
+
+ private:
+  using Pieces = std::vector<Piece<Model>>;
+
+  // Parses, scores and formats one block, writing the last block's output meanwhile; returns
+  // whether more input must be read before the rest of the block makes a record. Threads take
+  // pieces one at a time (dynamic scheduling), so a thread slowed by other work holds the others
+  // up by one piece at most.
+  bool process(const io::CsvBlock& block) {
+    const std::size_t wanted =
+        std::clamp<std::size_t>(block.size / kMinPieceBytes, 1, cursors_.size() * kPiecesPerThread);
+    const std::vector<std::size_t> cuts = io::cut_at_records(block, wanted);
+    const std::size_t count = cuts.size() - 1;
+    Pieces& pieces = sets_[current_];
+    if (pieces.size() < count) pieces.resize(count);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
+    for (std::size_t i = 0; i < count; ++i) {
+      try {
+        parse(pieces[i], block, cuts[i], cuts[i + 1],
+              static_cast<std::size_t>(omp_get_thread_num()));
+      } catch (...) {
+        pieces[i].failure = std::current_exception();
+      }
+    }
+    std::vector<io::PieceEnd> ends(count);
+    for (std::size_t i = 0; i < count; ++i) ends[i] = pieces[i].end;
+    const io::Stitch stitch = io::stitch(cuts, ends, block);
+    account(pieces, stitch.pieces, block.line);
+    reader_.consume(stitch.bytes, stitch.lines);
+    score(pieces, stitch.pieces);
+    format_and_write(pieces, stitch.pieces);
+    pending_ = stitch.pieces;
+    current_ = 1 - current_;
+    return stitch.read_more;
+  }
+
+  // Parses and checks the records that start in [begin, end) of the block, on `thread`.
+  void parse(Piece<Model>& piece, const io::CsvBlock& block, std::size_t begin, std::size_t end,
+             std::size_t thread) {
+    piece.clear();
+    io::CsvCursor& cursor = cursors_[thread];
+    const auto reject = [&](std::size_t line, std::string reason, std::string_view record) {
+      piece.rejections.push_back({line, std::move(reason), std::string(record)});
+      return skip_bad_rows_;  // in error mode the first bad row ends the run
+    };
+    piece.end = io::parse_piece(
+        cursor, block, begin, end, records_[thread],
+        [&](io::CsvStep step, const io::CsvRecord& record) {
+          if (step == io::CsvStep::kUnterminated) {
+            piece.fatal = Rejection{record.line, cursor.problem(), ""};
+            return false;
+          }
+          if (step == io::CsvStep::kBadRecord) {
+            return reject(record.line, cursor.problem(), record.text);
+          }
+          typename Model::First first{};
+          typename Model::Second second{};
+          std::optional<std::string> problem =
+              parse_field(record.fields[first_index_], model_.first, &first);
+          if (!problem) problem = parse_field(record.fields[second_index_], model_.second, &second);
+          if (!problem) problem = model_.check(first, second);
+          if (problem) return reject(record.line, std::move(*problem), record.text);
+          piece.first.push_back(first);
+          piece.second.push_back(second);
+          if (id_index_) {
+            piece.ids.append(record.fields[*id_index_]);
+            piece.id_ends.push_back(piece.ids.size());
+          }
+          return true;
+        });
+  }
+
+  using Columns = std::array<std::vector<double>*, 11>;
+
+  // The columns of `table` this run writes, in file order; returns how many.
+  std::size_t written_columns(PosteriorTable& table, Columns& columns) const {
+    std::size_t n = 0;
+    for (auto* column : {&table.raw, &table.post_mean, &table.post_sd, &table.lower, &table.upper,
+                         &table.data_weight}) {
+      columns[n++] = column;
+    }
+    if (!Model::kParams.empty()) {
+      columns[n++] = &table.post_param1, columns[n++] = &table.post_param2;
+    }
+    if (predicting_) {
+      columns[n++] = &table.pred_mean, columns[n++] = &table.pred_lower;
+      columns[n++] = &table.pred_upper;
+    }
+    return n;
+  }
+
+  // Makes room in `table` for `rows` rows. Columns only grow: the kernel writes the first
+  // `rows`, and zero-filling fresh room each block would cost a pass over memory.
+  void size_table(PosteriorTable& table, std::size_t rows) const {
+    Columns columns;
+    const std::size_t n = written_columns(table, columns);
+    for (std::size_t c = 0; c < n; ++c) {
+      if (columns[c]->size() < rows) columns[c]->resize(rows);
+    }
+  }
+
+  // Writes the piece's rows, whose scores are rows [offset, offset + rows) of `table`.
+  void format(Piece<Model>& piece, PosteriorTable& table, std::size_t offset) const {
+    Columns columns;
+    const std::size_t n = written_columns(table, columns);
+    std::array<const double*, 11> scores;
+    for (std::size_t c = 0; c < n; ++c) scores[c] = columns[c]->data() + offset;
+    // A row takes at most its id's room, the numbers and their separators.
+    const std::size_t rows = piece.rows();
+    const std::size_t room =
+        2 * piece.ids.size() + rows * (3 + n * (io::kMaxNumberText + 1)) + io::kMaxNumberChars;
+    if (piece.text_room < room) {
+      piece.text.reset(new char[room]);  // uninitialised: every byte used is written first
+      piece.text_room = room;
+    }
+    char* out = piece.text.get();
+    std::size_t id_begin = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (id_index_) {
+        const std::size_t id_end = piece.id_ends[i];
+        out = io::write_csv_field(out,
+                                  std::string_view(piece.ids).substr(id_begin, id_end - id_begin));
+        *out++ = ',';
+        id_begin = id_end;
+      }
+      for (std::size_t c = 0; c < n; ++c) {
+        out = io::write_double(out, scores[c][i]);
+        *out++ = ',';
+      }
+      out[-1] = '\n';
+    }
+    piece.text_size = static_cast<std::size_t>(out - piece.text.get());
+  }
+
+  // Scores the rows of the first `count` pieces in one kernel call: the kernel spreads a large
+  // batch over all threads (or the GPU) better than many small calls could, and sees repeated
+  // rows across the whole block.
+  void score(Pieces& pieces, std::size_t count) {
+    first_.clear(), second_.clear();
+    offsets_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      offsets_[i] = first_.size();
+      first_.insert(first_.end(), pieces[i].first.begin(), pieces[i].first.end());
+      second_.insert(second_.end(), pieces[i].second.begin(), pieces[i].second.end());
+    }
+    if (first_.empty()) return;
+    size_table(table_, first_.size());
+    model_.score(first_.data(), second_.data(), first_.size(), options_, table_.columns());
+  }
+
+  // Formats the first `count` pieces in parallel while task 0 writes the last block's output,
+  // in order; the writes take the time of several pieces, and no thread waits for them.
+  void format_and_write(Pieces& pieces, std::size_t count) {
+    const auto tasks = static_cast<std::ptrdiff_t>(count + 1);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
+    for (std::ptrdiff_t task = 0; task < tasks; ++task) {
+      if (task == 0) {
+        try {
+          write_pending();
+        } catch (...) {
+          write_failure_ = std::current_exception();
+        }
+        continue;
+      }
+      const auto i = static_cast<std::size_t>(task - 1);
+      try {
+        format(pieces[i], table_, offsets_[i]);
+      } catch (...) {
+        pieces[i].failure = std::current_exception();
+      }
+    }
+    if (write_failure_) std::rethrow_exception(write_failure_);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (pieces[i].failure) std::rethrow_exception(pieces[i].failure);
+    }
+  }
+
+  // Takes the standing pieces' rejections and counts in file order; the first bad row in error
+  // mode, or a quoted field never closed, ends the run here.
+  void account(Pieces& pieces, std::size_t count, std::size_t line) {
+    for (std::size_t i = 0; i < count; ++i) {
+      Piece<Model>& piece = pieces[i];
+      for (const Rejection& r : piece.rejections) {
+        if (!skip_bad_rows_) throw InputError(reader_.source_name(), line + r.line, r.reason);
+        std::string row = std::to_string(line + r.line) + ",";
+        io::append_csv_field(row, r.reason);
+        row.push_back(',');
+        io::append_csv_field(row, r.record);
+        row.push_back('\n');
+        rejects_->write(row);
+      }
+      if (piece.fatal) {
+        throw InputError(reader_.source_name(), line + piece.fatal->line, piece.fatal->reason);
+      }
+      if (piece.failure) std::rethrow_exception(piece.failure);
+      rejected_ += piece.rejections.size();
+      scored_ += piece.rows();
+      line += piece.end.lines;
+    }
+  }
+
+  void write_pending() {
+    const Pieces& pieces = sets_[1 - current_];
+    for (std::size_t i = 0; i < pending_; ++i) {
+      output_.write(std::string_view(pieces[i].text.get(), pieces[i].text_size));
+    }
+    pending_ = 0;
+  }
+
+  const Model& model_;
+  const ScoreOptions& options_;
+  io::CsvReader reader_;
+  const std::size_t first_index_, second_index_;
+  const std::optional<std::size_t> id_index_;
+  const bool skip_bad_rows_, predicting_;
+  const int threads_;
+  io::AtomicOutputFile output_;
+  std::optional<io::AtomicOutputFile> rejects_;
+  std::vector<io::CsvCursor> cursors_;  // one per thread
+  std::vector<io::CsvRecord> records_;  // one per thread
+  // Two sets of pieces: the last block's, waiting to be written, and the current block's.
+  std::array<Pieces, 2> sets_;
+  std::size_t current_ = 0;
+  std::size_t pending_ = 0;  // pieces of the other set waiting to be written
+  // The block's rows gathered for one kernel call, where each piece's rows start, the scores.
+  std::vector<typename Model::First> first_;
+  std::vector<typename Model::Second> second_;
+  std::vector<std::size_t> offsets_;
+  PosteriorTable table_;
+  std::exception_ptr write_failure_;  // from the worker thread that wrote
+  std::size_t scored_ = 0, rejected_ = 0;
+};
+
 template <class Model>
 int stream_scores(const Model& model, const ScoreSettings& s, const ScoreOptions& options,
                   const char* backend) {
   const auto start = std::chrono::steady_clock::now();
-  io::CsvReader reader(s.input);
-  const std::size_t first_index = reader.require_column(model.first.name, model.first.option);
-  const std::size_t second_index = reader.require_column(model.second.name, model.second.option);
-  std::optional<std::size_t> id_index;
-  if (s.id_column_given) {
-    id_index = reader.require_column(s.id_column, "--id-column");
-  } else {
-    id_index = reader.column("store_id");
-  }
-  const std::string id_name = s.id_column_given ? s.id_column : "store_id";
-  const bool skip_bad_rows = s.on_bad_row == "skip";
-  const bool predicting = options.predict_trials > 0 || options.predict_exposure > 0.0;
-
-  io::AtomicOutputFile output(s.output);
-  std::optional<io::AtomicOutputFile> rejects;
-  if (skip_bad_rows) {
-    rejects.emplace(s.rejects);
-    rejects->write("line,reason,record\n");
-  }
-
-  std::string text;
-  if (id_index) {
-    append_csv_field(text, id_name);
-    text.push_back(',');
-  }
-  text += "raw,post_mean,post_sd,lower,upper,data_weight";
-  for (const char* name : Model::kParams) text += std::string(",") + name;
-  if (predicting) text += ",pred_mean,pred_lower,pred_upper";
-  text.push_back('\n');
-
-  Batch<Model> batch;
-  PosteriorTable table;
-  std::size_t scored = 0, rejected = 0;
   Progress progress;
-
-  std::vector<std::string> slices;  // per-thread formatted text of one batch
-  const auto flush_batch = [&] {
-    const std::size_t n = batch.first.size();
-    if (n == 0) return;
-    for (auto* column : {&table.raw, &table.post_mean, &table.post_sd, &table.lower,
-                         &table.upper, &table.data_weight}) {
-      column->resize(n);
-    }
-    if (!Model::kParams.empty()) table.post_param1.resize(n), table.post_param2.resize(n);
-    if (predicting) {
-      table.pred_mean.resize(n), table.pred_lower.resize(n), table.pred_upper.resize(n);
-    }
-    model.score(batch.first, batch.second, options, table.columns());
-    // Output columns in file order.
-    std::vector<const double*> columns = {table.raw.data(),   table.post_mean.data(),
-                                          table.post_sd.data(), table.lower.data(),
-                                          table.upper.data(), table.data_weight.data()};
-    if (!Model::kParams.empty()) {
-      columns.push_back(table.post_param1.data()), columns.push_back(table.post_param2.data());
-    }
-    if (predicting) {
-      columns.push_back(table.pred_mean.data()), columns.push_back(table.pred_lower.data());
-      columns.push_back(table.pred_upper.data());
-    }
-    // Formatting costs more than scoring a row: every thread formats its own slice of rows,
-    // and the slices are written in order.
-    slices.resize(static_cast<std::size_t>(omp_get_max_threads()));
-#pragma omp parallel num_threads(static_cast<int>(slices.size()))
-    {
-      const auto t = static_cast<std::size_t>(omp_get_thread_num());
-      const auto threads = static_cast<std::size_t>(omp_get_num_threads());
-      std::string& slice = slices[t];
-      slice.clear();
-      for (std::size_t i = n * t / threads; i < n * (t + 1) / threads; ++i) {
-        if (id_index) {
-          const std::size_t id_begin = i == 0 ? 0 : batch.id_end[i - 1];
-          append_csv_field(slice,
-                           std::string_view(batch.ids).substr(id_begin, batch.id_end[i] - id_begin));
-          slice.push_back(',');
-        }
-        for (const double* column : columns) {
-          io::append_double(slice, column[i]);
-          slice.push_back(',');
-        }
-        slice.back() = '\n';
-      }
-    }
-    output.write(text);
-    text.clear();
-    for (const std::string& slice : slices) output.write(slice);
-    scored += n;
-    batch.clear();
-    progress.update(scored + rejected);
-  };
-
-  const auto reject = [&](std::size_t line, const std::string& reason, std::string_view record) {
-    if (!skip_bad_rows) throw InputError(reader.source_name(), line, reason);
-    std::string row = std::to_string(line) + ",";
-    append_csv_field(row, reason);
-    row.push_back(',');
-    append_csv_field(row, record);
-    row.push_back('\n');
-    rejects->write(row);
-    ++rejected;
-  };
-
-  io::CsvRecord record;
-  for (;;) {
-    try {
-      if (!reader.next(record)) break;
-    } catch (const io::RecordError& e) {
-      // A malformed record (wrong field count, stray quote): the reader has moved past it.
-      reject(e.line(), e.reason(), reader.last_record_text());
-      continue;
-    }
-    typename Model::First first{};
-    typename Model::Second second{};
-    std::optional<std::string> problem =
-        parse_field(record.fields[first_index], model.first, &first);
-    if (!problem) problem = parse_field(record.fields[second_index], model.second, &second);
-    if (!problem) problem = model.check(first, second);
-    if (problem) {
-      reject(record.line, *problem, record.text);
-      continue;
-    }
-    batch.first.push_back(first);
-    batch.second.push_back(second);
-    if (id_index) {
-      batch.ids.append(record.fields[*id_index]);
-      batch.id_end.push_back(batch.ids.size());
-    }
-    if (batch.first.size() == kBatchRows) flush_batch();
-  }
-  flush_batch();
-  if (scored + rejected == 0) throw InputError(reader.source_name(), 0, "no data rows");
-  output.write(text);
-  output.commit();
-  if (rejects) rejects->commit();
+  ScoreStream<Model> stream(model, s, options);
+  const auto [scored, rejected] = stream.run(progress);
   progress.finish();
-
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr,
-               "hbayes score: %zu rows scored, %zu rejected, %.3f s, %.0f rows/s, backend %s\n",
-               scored, rejected, seconds, (scored + rejected) / (seconds > 0 ? seconds : 1e-9),
-               backend);
+  std::fprintf(
+      stderr, "hbayes score: %zu rows scored, %zu rejected, %.3f s, %.0f rows/s, backend %s\n",
+      scored, rejected, seconds, (scored + rejected) / (seconds > 0 ? seconds : 1e-9), backend);
   return 0;
 }
 
@@ -336,16 +495,17 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
       ->capture_default_str();
   command_->add_option("--estimate-column", s.estimate_column, "normal-normal estimate column")
       ->capture_default_str();
-  command_->add_option("--std-error-column", s.std_error_column,
-                       "normal-normal standard-error column")
+  command_
+      ->add_option("--std-error-column", s.std_error_column, "normal-normal standard-error column")
       ->capture_default_str();
   command_->add_option("--predict-trials", s.predict_trials,
                        "beta-binomial: add the posterior predictive of M future trials");
   command_->add_option("--predict-exposure", s.predict_exposure,
                        "gamma-poisson: add the posterior predictive of a future exposure E");
-  command_->add_option("--on-bad-row", s.on_bad_row,
-                       "error: stop at the first bad row, writing nothing; skip: score the rest "
-                       "and write bad rows to --rejects")
+  command_
+      ->add_option("--on-bad-row", s.on_bad_row,
+                   "error: stop at the first bad row, writing nothing; skip: score the rest "
+                   "and write bad rows to --rejects")
       ->check(CLI::IsMember({"error", "skip"}))
       ->capture_default_str();
   command_->add_option("--rejects", s.rejects,

@@ -34,6 +34,7 @@ class AtomicOutputFile {
  private:
   void flush();
   void write_through(const char* data, std::size_t size);
+  void start_writeback();
   [[noreturn]] void fail(int error, const char* what) const;
 
   std::string path_;
@@ -42,6 +43,8 @@ class AtomicOutputFile {
   int fd_ = -1;
   std::unique_ptr<char[]> buffer_;
   std::size_t buffered_ = 0;
+  std::size_t written_ = 0;       // bytes handed to the file
+  std::size_t written_back_ = 0;  // of those, bytes whose writeback to disk has been started
 };
 
 }  // namespace hbayes::io

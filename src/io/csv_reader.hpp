@@ -15,16 +15,10 @@
 #include <vector>
 
 #include "hbayes/errors.hpp"
+#include "io/csv_cursor.hpp"
 #include "io/line_source.hpp"
 
 namespace hbayes::io {
-
-// One record. The views point into the reader's buffers: valid until the next call to next().
-struct CsvRecord {
-  std::size_t line = 0;                  // 1-based physical line on which the record starts
-  std::vector<std::string_view> fields;  // field values without quotes, one per column
-  std::string_view text;                 // the record as written, without its line ending
-};
 
 // Bounds on the reader's memory; the defaults suit real catalogs.
 struct CsvReaderLimits {
@@ -39,9 +33,21 @@ class RecordError : public InputError {
   using InputError::InputError;
 };
 
+// Unread input that starts at a record: `size` bytes at `data`, starting on line `line`;
+// `at_eof`: they end the input.
+struct CsvBlock {
+  const char* data;
+  std::size_t size;
+  std::size_t line;
+  bool at_eof;
+};
+
 // Reads a CSV file, gzip file or stdin ("-") record by record, in memory bounded by the longest
 // record. Bad input throws InputError ("stores.csv:17: expected 3 fields, found 2"); after any
 // InputError other than a RecordError the reader is finished and next() throws it again.
+//
+// Instead of next(), a caller may take the buffered input a block at a time and parse it with
+// CsvCursors of its own (on several threads), reporting how far it got with consume().
 class CsvReader {
  public:
   // Opens `path` and reads its header. Throws InputError for a missing file, an empty input
@@ -66,25 +72,16 @@ class CsvReader {
   // The raw text of the record last read or rejected by next(), for a rejects file.
   std::string_view last_record_text() const { return last_text_; }
 
- private:
-  // What scanning the buffer from the read position found.
-  enum class Outcome { kRecord, kMalformed, kNeedMore };
-  enum class Problem { kNone, kQuoteInUnquotedField, kTextAfterClosingQuote };
-  struct Scan {
-    Outcome outcome = Outcome::kNeedMore;
-    std::size_t text_end = 0;     // buffer offset where the record's text ends
-    std::size_t next = 0;         // buffer offset where the following record starts
-    std::size_t newlines = 0;     // line breaks inside the record and ending it
-    std::size_t field_count = 0;  // fields found, including those beyond `max_fields`
-    Problem problem = Problem::kNone;
-  };
+  // The unread input. With `read_more` (the last block ended inside a record) it first reads
+  // more, growing the buffer when a record fills it; an empty block with at_eof is the end.
+  // Throws InputError for unreadable input or a record longer than max_record_bytes.
+  CsvBlock block(bool read_more);
+  // Marks the first `bytes` of the last block, `lines` line breaks, as read: whole records.
+  void consume(std::size_t bytes, std::size_t lines);
 
-  bool read_record(CsvRecord& record, std::size_t max_fields, std::size_t& field_count);
-  Scan scan_record(std::vector<std::string_view>& fields, std::size_t max_fields);
-  std::string_view unescape(const char* begin, const char* end, std::size_t& scratch_used);
+ private:
   void refill();
   void read_header();
-  std::string field_label(std::size_t index) const;
   [[noreturn]] void fail(std::size_t line, const std::string& reason);
 
   LineSource source_;
@@ -94,8 +91,8 @@ class CsvReader {
   std::size_t size_ = 0;      // bytes of buffer_ holding input
   bool eof_ = false;          // the source has no more bytes
   std::size_t line_ = 1;      // physical line at pos_
-  std::string scratch_;       // unescaped values of fields with doubled quotes
   std::vector<std::string> columns_;
+  CsvCursor cursor_;  // over buffer_, reading the header and then next()'s records
   std::size_t header_line_ = 0;
   std::string_view last_text_;
   std::optional<InputError> failure_;  // set once the reader cannot go on

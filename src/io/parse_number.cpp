@@ -33,10 +33,27 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// Decimal digits that cannot overflow an int64 whatever they are.
+constexpr std::size_t kMaxSafeDigits = 18;
+
 }  // namespace
 
 Parsed<std::int64_t> parse_count(std::string_view field) {
   Parsed<std::int64_t> parsed;
+  // The usual field, digits only and too short to overflow (10^18 - 1 < INT64_MAX), is summed
+  // directly; everything else (blanks, signs, junk, long numbers) takes the general path below.
+  if (!field.empty() && field.size() <= kMaxSafeDigits) {
+    std::uint64_t value = 0;  // unsigned: other bytes may wrap it before they are noticed
+    bool digits = true;
+    for (const char c : field) {
+      digits &= is_digit(c);
+      value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (digits) {
+      parsed.value = static_cast<std::int64_t>(value);
+      return parsed;
+    }
+  }
   const std::string_view text = trim_blanks(field);
   if (text.empty()) {
     parsed.status = NumberStatus::kEmpty;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -234,6 +235,66 @@ TEST(CliScore, SkipModePutsEveryRowInExactlyOneOutput) {
   EXPECT_EQ(rejects[2].substr(0, 2), "4,");
   EXPECT_EQ(rejects[3].substr(0, 2), "5,");
   EXPECT_NE(r.err.find("2 rows scored, 3 rejected"), std::string::npos) << r.err;
+}
+
+// Long inputs are read a block at a time and cut into pieces that threads parse on their own:
+// row order, ids holding commas, quotes and line breaks, and the line numbers of bad rows deep
+// in the file must all come out as if the file were read front to back, whatever the threads.
+TEST(CliScore, LongInputKeepsOrderAndLineNumbersAcrossBlocks) {
+  ScratchDir dir;
+  std::string csv = "store_id,successes,trials\n";
+  std::vector<std::string> expected_ids;  // as the output writes them
+  std::vector<std::size_t> bad_lines;
+  std::size_t line = 2;
+  for (int i = 0; i < 200000; ++i) {  // about 3.5 MB: several blocks
+    std::string id = "s" + std::to_string(i), written = id;
+    if (i % 97 == 0) id = "s," + std::to_string(i), written = "\"" + id + "\"";
+    if (i % 101 == 0)
+      id = "s\"" + std::to_string(i), written = "\"s\"\"" + std::to_string(i) + "\"";
+    if (i % 103 == 0) id = "a\nb" + std::to_string(i), written = "\"" + id + "\"";
+    const bool bad = i % 50000 == 49999;
+    csv += written + (bad ? ",11,10\n" : ",1,10\n");
+    if (bad) {
+      bad_lines.push_back(line);
+    } else {
+      expected_ids.push_back(written);
+    }
+    line += 1 + static_cast<std::size_t>(std::count(id.begin(), id.end(), '\n'));
+  }
+  write_file(dir / "in.csv", csv);
+  const std::string skip = std::string(kBetaBinomial) +
+                           " --on-bad-row skip --rejects rej.csv --input in.csv --output out.csv";
+  CliResult r = run_cli(dir, skip + " --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string one_thread = read_file(dir / "out.csv");
+  r = run_cli(dir, skip + " --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string output = read_file(dir / "out.csv");
+  EXPECT_TRUE(output == one_thread) << "the output depends on the number of threads";
+
+  // Each row: the id as written, then 8 numbers (no quotes or line breaks) and a line break.
+  std::size_t at = output.find('\n') + 1;
+  for (std::size_t i = 0; i < expected_ids.size(); ++i) {
+    ASSERT_EQ(output.compare(at, expected_ids[i].size() + 1, expected_ids[i] + ","), 0)
+        << "row " << i << " should start with " << expected_ids[i];
+    at = output.find('\n', at + expected_ids[i].size()) + 1;
+  }
+  EXPECT_EQ(at, output.size());
+
+  const auto rejects = lines_of(read_file(dir / "rej.csv"));
+  ASSERT_EQ(rejects.size(), bad_lines.size() + 1);
+  for (std::size_t i = 0; i < bad_lines.size(); ++i) {
+    EXPECT_EQ(rejects[i + 1].substr(0, rejects[i + 1].find(',')), std::to_string(bad_lines[i]));
+  }
+  EXPECT_NE(r.err.find("199996 rows scored, 4 rejected"), std::string::npos) << r.err;
+
+  r = run_cli(dir, std::string(kBetaBinomial) + " --input in.csv --output out2.csv");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(
+      r.err.find("in.csv:" + std::to_string(bad_lines[0]) + ": successes (11) exceeds trials (10)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out2.csv"));
 }
 
 TEST(CliScore, CudaWithoutDeviceExitsThree) {

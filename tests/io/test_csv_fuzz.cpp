@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hbayes/errors.hpp"
+#include "io/csv_pieces.hpp"
 #include "io/csv_reader.hpp"
 #include "io/parse_number.hpp"
 #include "io_test_files.hpp"
@@ -199,6 +200,68 @@ Outcome reader_read(const std::string& path, std::size_t block_bytes, std::size_
   return out;
 }
 
+// The reader's blocks cut into `pieces` pieces, each parsed on its own and stitched back, the
+// way `hbayes score` reads with several threads.
+Outcome pieces_read(const std::string& path, std::size_t block_bytes, std::size_t pieces,
+                    std::size_t input_size) {
+  Outcome out;
+  std::optional<CsvReader> reader;
+  try {
+    reader.emplace(path, CsvReaderLimits{block_bytes});
+  } catch (const InputError& e) {
+    out.header_line = e.line();
+    return out;
+  }
+  out.header_ok = true;
+  out.header_line = reader->header_line();
+  out.columns = reader->columns();
+  CsvCursor cursor(reader->columns());
+  CsvRecord record;
+  bool read_more = false;
+  // Each block reads at least one byte or grows the buffer, so more blocks than that would be
+  // a hang.
+  for (std::size_t blocks = 0; blocks <= 2 * input_size + 64; ++blocks) {
+    CsvBlock block;
+    try {
+      block = reader->block(read_more);
+    } catch (const InputError& e) {
+      out.events.push_back({Event::kFatal, e.line(), {}, ""});
+      return out;
+    }
+    if (block.size == 0 && block.at_eof) return out;
+    const std::vector<std::size_t> cuts = cut_at_records(block, pieces);
+    std::vector<std::vector<Event>> events(cuts.size() - 1);
+    std::vector<PieceEnd> ends(cuts.size() - 1);
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+      ends[i] = parse_piece(
+          cursor, block, cuts[i], cuts[i + 1], record, [&](CsvStep step, const CsvRecord& r) {
+            const Event::Kind kind = step == CsvStep::kRecord      ? Event::kRecord
+                                     : step == CsvStep::kBadRecord ? Event::kRecordError
+                                                                   : Event::kFatal;
+            Event e{kind, r.line, {}, ""};
+            if (kind != Event::kFatal) e.text = std::string(r.text);
+            if (kind == Event::kRecord) e.fields.assign(r.fields.begin(), r.fields.end());
+            events[i].push_back(std::move(e));
+            return true;
+          });
+    }
+    const Stitch stitch = io::stitch(cuts, ends, block);
+    std::size_t line = block.line;
+    for (std::size_t i = 0; i < stitch.pieces; ++i) {
+      for (Event& e : events[i]) {
+        e.line += line;
+        out.events.push_back(e);
+        if (e.kind == Event::kFatal) return out;
+      }
+      line += ends[i].lines;
+    }
+    reader->consume(stitch.bytes, stitch.lines);
+    read_more = stitch.read_more;
+  }
+  ADD_FAILURE() << "the pieces did not reach the end of a " << input_size << "-byte input";
+  return out;
+}
+
 // ---- Inputs --------------------------------------------------------------------------------
 
 using Random = std::mt19937_64;
@@ -306,14 +369,19 @@ TEST(CsvFuzz, ReaderMatchesTheReferenceParser) {
     test::write_file(path, gzip ? test::gzip_bytes(input) : input);
     const std::size_t block = kBlockSizes[pick(random, std::size(kBlockSizes))];
 
+    const std::size_t pieces = 1 + pick(random, 8);
+
     const Outcome expected = reference_read(input);
-    const Outcome actual = reader_read(path, block, input.size());
     SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + std::to_string(c) + ", block " +
-                 std::to_string(block) + ", input " + testing::PrintToString(input));
-    ASSERT_EQ(actual.header_ok, expected.header_ok);
-    ASSERT_EQ(actual.header_line, expected.header_line);
-    ASSERT_EQ(actual.columns, expected.columns);
-    ASSERT_EQ(actual.events, expected.events);
+                 std::to_string(block) + ", pieces " + std::to_string(pieces) + ", input " +
+                 testing::PrintToString(input));
+    for (const Outcome& actual :
+         {reader_read(path, block, input.size()), pieces_read(path, block, pieces, input.size())}) {
+      ASSERT_EQ(actual.header_ok, expected.header_ok);
+      ASSERT_EQ(actual.header_line, expected.header_line);
+      ASSERT_EQ(actual.columns, expected.columns);
+      ASSERT_EQ(actual.events, expected.events);
+    }
   }
 }
 
@@ -333,7 +401,9 @@ TEST(CsvFuzz, CorruptGzipGivesRecordsOrAnError) {
     test::write_file(path, gz);
     SCOPED_TRACE("seed " + std::to_string(seed) + ", case " + std::to_string(c));
     // Inflated garbage has no reference to match; reading it must simply end, either way.
-    reader_read(path, kBlockSizes[pick(random, std::size(kBlockSizes))], 1 << 20);
+    const std::size_t block = kBlockSizes[pick(random, std::size(kBlockSizes))];
+    reader_read(path, block, 1 << 20);
+    pieces_read(path, block, 1 + pick(random, 8), 1 << 20);
     ASSERT_FALSE(::testing::Test::HasFailure());
   }
 }

@@ -19,6 +19,9 @@ TEST(ParseCount, AcceptsDigitsWithSurroundingBlanks) {
       {"17 ", 17},
       {"\t250\t", 250},
       {"007", 7},
+      {"999999999999999999", 999999999999999999},  // the longest that cannot overflow
+      {"1000000000000000000", 1000000000000000000},
+      {"0000000000000000000000017", 17},
       {"9223372036854775807", std::numeric_limits<std::int64_t>::max()}};
   for (const auto& [text, value] : cases) {
     const auto parsed = parse_count(text);
@@ -40,6 +43,8 @@ TEST(ParseCount, RejectsEverythingElse) {
       {"1e3", NumberStatus::kMalformed},
       {"0x10", NumberStatus::kMalformed},
       {"1,000", NumberStatus::kMalformed},
+      {"12345678901234567x", NumberStatus::kMalformed},
+      {std::string(18, '\x80'), NumberStatus::kMalformed},
       {"\"5\"", NumberStatus::kMalformed},
       {std::string("5\0", 2), NumberStatus::kMalformed},
       {"\n5", NumberStatus::kMalformed},
