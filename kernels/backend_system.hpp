@@ -22,6 +22,7 @@
 #include <thrust/system/cuda/execution_policy.h>
 #define HBAYES_BACKEND_NS cuda
 #else
+#include <atomic>
 #include <vector>
 
 #include <thrust/system/omp/execution_policy.h>
@@ -88,34 +89,33 @@ class OutputColumn {
 
 inline auto execution_policy() { return thrust::omp::par; }
 
-// The cached dispatch of for_each_row (below).
+// The cached dispatch of for_each_row (below). Each thread keeps its cache for the life of the
+// thread (OpenMP reuses its threads across calls), so a call pays no allocation or clearing:
+// entries carry the number of the call that wrote them, and only the current call's count.
 template <class Row>
 void for_each_row_cached(std::size_t n, const Row& row) {
-  // Up to 2^14 entries of 120 bytes (2 MiB, in L2/L3) per thread; fewer for small calls, whose
-  // cache would otherwise cost more to clear than their rows cost to score.
-  int cache_bits = 4;
-  while (cache_bits < 14 && (std::size_t{1} << cache_bits) < n) ++cache_bits;
+  constexpr int kCacheBits = 14;  // 16,384 entries of 128 bytes (2 MiB, in L2/L3) per thread
   struct Entry {
     RowKey key;
-    bool used;
+    std::uint64_t call;  // 0: never written
     StorePosterior posterior;
   };
+  static std::atomic<std::uint64_t> calls{0};
+  const std::uint64_t call = ++calls;
   const auto rows = static_cast<std::int64_t>(n);
-#pragma omp parallel
-  {
-    std::vector<Entry> cache(std::size_t{1} << cache_bits, Entry{RowKey{0, 0}, false, {}});
-#pragma omp for schedule(static)
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const auto i = static_cast<std::size_t>(r);
-      const RowKey key = row.key(i);
-      const std::uint64_t hash =
-          (key.first * 0x9E3779B97F4A7C15ull) ^ (key.second * 0xC2B2AE3D27D4EB4Full);
-      Entry& slot = cache[hash >> (64 - cache_bits)];
-      if (!slot.used || slot.key.first != key.first || slot.key.second != key.second) {
-        slot = Entry{key, true, row.posterior(i)};
-      }
-      row.writer.write(i, slot.posterior);
+  // Dynamic chunks: a thread slowed by the machine does not hold up the whole call.
+#pragma omp parallel for schedule(dynamic, 2048)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    thread_local std::vector<Entry> cache(std::size_t{1} << kCacheBits, Entry{{0, 0}, 0, {}});
+    const auto i = static_cast<std::size_t>(r);
+    const RowKey key = row.key(i);
+    const std::uint64_t hash =
+        (key.first * 0x9E3779B97F4A7C15ull) ^ (key.second * 0xC2B2AE3D27D4EB4Full);
+    Entry& slot = cache[hash >> (64 - kCacheBits)];
+    if (slot.call != call || slot.key.first != key.first || slot.key.second != key.second) {
+      slot = Entry{key, call, row.posterior(i)};
     }
+    row.writer.write(i, slot.posterior);
   }
 }
 

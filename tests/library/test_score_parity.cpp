@@ -226,8 +226,16 @@ TEST_P(ScoreParity, RepeatedStoresMatchDistinctOnes) {
                                          GammaPoissonPrior{2, 1}, opts);
   const PosteriorTable gamma_one = score(PoissonColumns{y0.data(), e0.data(), distinct},
                                          GammaPoissonPrior{2, 1}, opts);
+  // The same rows again under another prior: nothing computed under the first may be reused.
+  opts.predict_exposure = 0;
+  const PosteriorTable other_all = score(BinomialColumns{y.data(), t.data(), n},
+                                         BetaBinomialPrior{0.5, 2}, opts);
+  const PosteriorTable other_one = score(BinomialColumns{y0.data(), t0.data(), distinct},
+                                         BetaBinomialPrior{0.5, 2}, opts);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t k = source[i];
+    ASSERT_EQ(other_all.upper[i], other_one.upper[k]) << "row " << i;
+    ASSERT_NE(other_all.upper[i], beta_all.upper[i]) << "row " << i;
     ASSERT_EQ(beta_all.lower[i], beta_one.lower[k]) << "row " << i;
     ASSERT_EQ(beta_all.upper[i], beta_one.upper[k]) << "row " << i;
     ASSERT_EQ(beta_all.post_mean[i], beta_one.post_mean[k]) << "row " << i;
