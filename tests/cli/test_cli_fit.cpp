@@ -11,7 +11,7 @@
 
 #include "cli/cli_runner.hpp"
 #include "fit/fit_data.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 
 namespace hbayes::test {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fit/fit_catalogs.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "support/cuda_probe.hpp"
 

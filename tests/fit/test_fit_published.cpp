@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fit/fit_data.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "reference/marginal_reference.hpp"
 

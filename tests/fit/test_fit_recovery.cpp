@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fit/fit_catalogs.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 
 namespace hbayes {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <vector>
 
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "hbayes/score.hpp"
 

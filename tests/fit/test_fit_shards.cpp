@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "fit/fit_catalogs.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 
 namespace hbayes {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "marginal/log_rising.hpp"
 
 namespace hbayes {

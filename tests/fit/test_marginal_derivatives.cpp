@@ -11,7 +11,7 @@
 
 #include "fit/finite_differences.hpp"
 #include "fit/fit_catalogs.hpp"
-#include "fit/fit_tolerances.hpp"
+#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "reference/marginal_reference.hpp"
 
