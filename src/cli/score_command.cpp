@@ -14,14 +14,17 @@
 #include <utility>
 #include <vector>
 
+#include "cli/catalog_columns.hpp"
+#include "cli/catalog_fit.hpp"
+#include "cli/fit_json.hpp"
 #include "hbayes/errors.hpp"
+#include "hbayes/fit.hpp"
 #include "hbayes/score.hpp"
 #include "io/atomic_output.hpp"
 #include "io/csv_field.hpp"
 #include "io/csv_pieces.hpp"
 #include "io/csv_reader.hpp"
 #include "io/number_format.hpp"
-#include "io/parse_number.hpp"
 #include "validation.hpp"
 
 namespace hbayes::cli {
@@ -35,12 +38,6 @@ constexpr std::size_t kPiecesPerThread = 16;
 constexpr std::size_t kMinPieceBytes = std::size_t{16} << 10;
 
 // ---- How each family reads its two data columns and scores a batch ------------------------
-
-// One of the two data columns of a family: its name in the file and the option renaming it.
-struct DataColumn {
-  std::string name;
-  const char* option;
-};
 
 struct BetaBinomialModel {
   using First = std::int64_t;
@@ -86,27 +83,6 @@ struct NormalNormalModel {
     hbayes::score(NormalColumns{estimate, std_error, rows}, prior, options, out);
   }
 };
-
-// Parses one data field; on failure returns the reason naming the column and the value.
-std::optional<std::string> parse_field(std::string_view field, const DataColumn& column,
-                                       std::int64_t* out) {
-  const io::Parsed<std::int64_t> parsed = io::parse_count(field);
-  if (parsed.ok()) {
-    *out = parsed.value;
-    return std::nullopt;
-  }
-  return "column '" + column.name + "': " + io::count_problem(parsed.status, field);
-}
-
-std::optional<std::string> parse_field(std::string_view field, const DataColumn& column,
-                                       double* out) {
-  const io::Parsed<double> parsed = io::parse_finite(field);
-  if (parsed.ok()) {
-    *out = parsed.value;
-    return std::nullopt;
-  }
-  return "column '" + column.name + "': " + io::finite_problem(parsed.status, field);
-}
 
 // Terminal progress on stderr for long runs; silent when stderr is not a terminal.
 class Progress {
@@ -470,8 +446,10 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
       "Reads a CSV catalog (header required; '-' = stdin; .gz read through zlib) and writes\n"
       "one output row per store: [id,] raw, post_mean, post_sd, lower, upper, data_weight,\n"
       "the posterior parameters, and predictive columns when asked.");
-  command_->add_option("--model", s.model, "Conjugate family")
-      ->required()
+  command_
+      ->add_option("--model", s.model,
+                   "Conjugate family (required unless --prior gives it; with --prior it must "
+                   "match the fit's)")
       ->check(CLI::IsMember({"beta-binomial", "gamma-poisson", "normal-normal"}));
   command_->add_option("--alpha", s.alpha, "beta-binomial: prior Beta(alpha, beta), alpha > 0");
   command_->add_option("--beta", s.beta, "beta-binomial: prior Beta(alpha, beta), beta > 0");
@@ -479,6 +457,19 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
   command_->add_option("--rate", s.rate, "gamma-poisson: prior Gamma(shape, rate), rate > 0");
   command_->add_option("--mu", s.mu, "normal-normal: prior mean of theta");
   command_->add_option("--tau", s.tau, "normal-normal: between-group SD of theta, tau > 0");
+  command_->add_option("--prior", s.prior_file,
+                       "Score with the prior fitted by `hbayes fit` (its JSON file) instead of "
+                       "--alpha/--beta, --shape/--rate or --mu/--tau");
+  command_->add_flag("--empirical-bayes", s.empirical_bayes,
+                     "Fit the prior to the input (as `hbayes fit` does), then score every store "
+                     "with it; reads the input twice (not stdin)");
+  command_
+      ->add_option("--method", s.method,
+                   "With --empirical-bayes: ml (ML-II), reml (normal-normal only) or mom")
+      ->check(CLI::IsMember({"ml", "mom", "reml"}))
+      ->capture_default_str();
+  command_->add_option("--fit-output", s.fit_output,
+                       "With --empirical-bayes: also write the fit as `hbayes fit` JSON");
   command_->add_option("--input", s.input, "Input CSV catalog ('-' = stdin)")->required();
   command_->add_option("--output", s.output, "Output CSV ('-' = stdout)")->required();
   command_->add_option("--level", s.level, "Credible level of the equal-tailed interval")
@@ -517,6 +508,86 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
 }
 
+std::optional<SavedPrior> ScoreCommand::prior_source() {
+  auto& s = settings_;
+  const auto given = [&](const char* option) { return command_->count(option) > 0; };
+  const bool from_file = given("--prior");
+  for (const char* option : {"--alpha", "--beta", "--shape", "--rate", "--mu", "--tau"}) {
+    if (given(option) && (from_file || s.empirical_bayes)) {
+      throw InputError("hbayes score", 0,
+                       (from_file ? "--prior " + s.prior_file : std::string("--empirical-bayes")) +
+                           " sets the hyperparameters; " + option + " cannot be given with it");
+    }
+  }
+  if (from_file && s.empirical_bayes) {
+    throw InputError("hbayes score", 0,
+                     "--prior and --empirical-bayes exclude each other (a saved fit, or a fit "
+                     "of the input)");
+  }
+  if (!s.empirical_bayes) {
+    for (const char* option : {"--method", "--fit-output"}) {
+      if (given(option)) {
+        throw InputError("hbayes score", 0, std::string(option) + " needs --empirical-bayes");
+      }
+    }
+  }
+  if (!from_file) {
+    if (!given("--model")) {
+      throw InputError("hbayes score", 0,
+                       "--model is required (or --prior FILE, a fit written by hbayes fit)");
+    }
+    if (s.empirical_bayes) {
+      // Refused before any input is read.
+      check_method(s.model, parse_fit_method(s.method), "hbayes score");
+      if (s.input == "-") {
+        throw InputError("hbayes score", 0,
+                         "--empirical-bayes reads the input twice (fit, then score) and cannot "
+                         "re-read stdin: save it to a file, or run hbayes fit and then hbayes "
+                         "score --prior");
+      }
+    }
+    return std::nullopt;
+  }
+  SavedPrior prior = prior_from_json(read_json(s.prior_file), s.prior_file);
+  if (given("--model") && s.model != prior.model) {
+    throw InputError(
+        s.prior_file, 0,
+        "the fit is for --model " + prior.model + " but --model " + s.model + " was given");
+  }
+  s.model = prior.model;
+  if (!prior.converged) {
+    std::fprintf(stderr,
+                 "hbayes score: warning: %s: the fit did not converge (\"converged\": false); "
+                 "scoring with its last hyperparameters\n",
+                 s.prior_file.c_str());
+  }
+  return prior;
+}
+
+SavedPrior ScoreCommand::fit_input(Backend backend) {
+  const auto& s = settings_;
+  FitOptions options;
+  options.method = parse_fit_method(s.method);
+  options.backend = backend;
+  const CatalogFit fit = fit_catalog(s.model, s.input,
+                                     {s.successes_column, s.trials_column, s.count_column,
+                                      s.exposure_column, s.estimate_column, s.std_error_column},
+                                     options, s.on_bad_row == "skip");
+  const FitReport& report = fit.report;
+  std::string outcome =
+      report.method == FitMethod::Moments ? "closed form"
+      : report.converged
+          ? "converged in " + std::to_string(report.iterations) + " iterations"
+          : "NOT converged after " + std::to_string(report.iterations) + " iterations";
+  if (report.boundary) outcome += ", at the boundary " + fit.json["boundary"].get<std::string>();
+  std::fprintf(stderr, "hbayes score: empirical Bayes fit: %zu groups, method %s, %s: %s\n",
+               report.groups, fit_method_name(report.method), outcome.c_str(),
+               fit.json["hyperparameters"].dump().c_str());
+  // The fit is an answer even where it cannot be scored (at its boundary): written first.
+  if (!s.fit_output.empty()) write_json(s.fit_output, fit.json);
+  return prior_from_json(fit.json, s.input);
+}
+
 int ScoreCommand::run() {
   auto& s = settings_;
   s.id_column_given = command_->count("--id-column") > 0;
@@ -529,6 +600,7 @@ int ScoreCommand::run() {
       }
     }
   };
+  const std::optional<SavedPrior> saved = prior_source();
   if (s.on_bad_row == "skip" && s.rejects.empty()) {
     throw InputError("hbayes score", 0, "--on-bad-row skip needs --rejects FILE");
   }
@@ -553,27 +625,31 @@ int ScoreCommand::run() {
   options.backend = choice.backend;
   const char* backend = backend_name(choice.backend);
 
-  const auto check_prior = [&](const auto& prior) {
-    if (auto problem = validation::prior(prior)) throw InputError("hbayes score", 0, *problem);
+  std::optional<SavedPrior> prior = saved;
+  if (s.empirical_bayes) prior = fit_input(options.backend);
+  // The prior's two hyperparameters: from the fit, else from the options.
+  const auto value = [&](int i, double option) { return prior ? prior->values[i] : option; };
+  const auto check_prior = [&](const auto& p) {
+    if (auto problem = validation::prior(p)) throw InputError("hbayes score", 0, *problem);
   };
   if (s.model == "beta-binomial") {
-    require_options({"--alpha", "--beta"});
-    BetaBinomialModel model{{s.alpha, s.beta},
+    if (!prior) require_options({"--alpha", "--beta"});
+    BetaBinomialModel model{{value(0, s.alpha), value(1, s.beta)},
                             {s.successes_column, "--successes-column"},
                             {s.trials_column, "--trials-column"}};
     check_prior(model.prior);
     return stream_scores(model, s, options, backend);
   }
   if (s.model == "gamma-poisson") {
-    require_options({"--shape", "--rate"});
-    GammaPoissonModel model{{s.shape, s.rate},
+    if (!prior) require_options({"--shape", "--rate"});
+    GammaPoissonModel model{{value(0, s.shape), value(1, s.rate)},
                             {s.count_column, "--count-column"},
                             {s.exposure_column, "--exposure-column"}};
     check_prior(model.prior);
     return stream_scores(model, s, options, backend);
   }
-  require_options({"--mu", "--tau"});
-  NormalNormalModel model{{s.mu, s.tau},
+  if (!prior) require_options({"--mu", "--tau"});
+  NormalNormalModel model{{value(0, s.mu), value(1, s.tau)},
                           {s.estimate_column, "--estimate-column"},
                           {s.std_error_column, "--std-error-column"}};
   check_prior(model.prior);

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "cli/fit_json.hpp"
+#include "hbayes/backend.hpp"
 
 namespace hbayes::cli {
 
@@ -13,6 +16,10 @@ struct ScoreSettings {
   std::string model;
   double alpha = 0, beta = 0, shape = 0, rate = 0, mu = 0, tau = 0;
   std::string input, output, rejects;
+  std::string prior_file;        // --prior: a fit JSON
+  bool empirical_bayes = false;  // --empirical-bayes: fit on the input, then score
+  std::string method = "ml";     // --method (with --empirical-bayes)
+  std::string fit_output;        // --fit-output (with --empirical-bayes)
   std::string on_bad_row = "error";
   std::string id_column;
   std::string successes_column = "successes", trials_column = "trials";
@@ -35,6 +42,13 @@ class ScoreCommand {
   int run();
 
  private:
+  // Checks how the prior is given (options, --prior or --empirical-bayes) and reads a --prior
+  // file, setting the model from it; nullopt when the options give the prior or a fit will.
+  std::optional<SavedPrior> prior_source();
+  // --empirical-bayes: fits the prior on the input (a first read), reports it on stderr and
+  // in --fit-output; throws InputError where the fit cannot be scored (at its boundary).
+  SavedPrior fit_input(Backend backend);
+
   CLI::App* command_;
   ScoreSettings settings_;
 };

@@ -1,0 +1,91 @@
+// A family's two data columns as both CLI commands read them: the column names, the parsing of
+// one field, and reading a whole catalog into memory (what a fit needs before its first step).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hbayes/errors.hpp"
+#include "io/csv_reader.hpp"
+#include "io/parse_number.hpp"
+
+namespace hbayes::cli {
+
+// One of the two data columns of a family: its name in the file and the option renaming it.
+struct DataColumn {
+  std::string name;
+  const char* option;
+};
+
+// Parses one data field; on failure returns the reason naming the column and the value.
+inline std::optional<std::string> parse_field(std::string_view field, const DataColumn& column,
+                                              std::int64_t* out) {
+  const io::Parsed<std::int64_t> parsed = io::parse_count(field);
+  if (parsed.ok()) {
+    *out = parsed.value;
+    return std::nullopt;
+  }
+  return "column '" + column.name + "': " + io::count_problem(parsed.status, field);
+}
+
+inline std::optional<std::string> parse_field(std::string_view field, const DataColumn& column,
+                                              double* out) {
+  const io::Parsed<double> parsed = io::parse_finite(field);
+  if (parsed.ok()) {
+    *out = parsed.value;
+    return std::nullopt;
+  }
+  return "column '" + column.name + "': " + io::finite_problem(parsed.status, field);
+}
+
+// A family's two data columns, read whole: n rows each.
+template <class First, class Second>
+struct DataColumns {
+  std::vector<First> first;
+  std::vector<Second> second;
+  std::size_t rejected = 0;  // rows passed over (skip_bad_rows only)
+};
+
+// Reads and validates every row of `input`; `check(first, second)` is the family's row rule from
+// validation.hpp. The first bad row throws InputError naming file:line, the column and the
+// value, unless skip_bad_rows, which passes over it (as `hbayes score --on-bad-row skip` does).
+// No rows left is an error either way.
+template <class First, class Second, class Check>
+DataColumns<First, Second> read_columns(const std::string& input, const DataColumn& a,
+                                        const DataColumn& b, Check check,
+                                        bool skip_bad_rows = false) {
+  io::CsvReader reader(input);
+  const std::size_t ia = reader.require_column(a.name, a.option);
+  const std::size_t ib = reader.require_column(b.name, b.option);
+  DataColumns<First, Second> data;
+  io::CsvRecord record;
+  for (;;) {
+    try {
+      if (!reader.next(record)) break;
+    } catch (const io::RecordError&) {
+      if (!skip_bad_rows) throw;
+      ++data.rejected;
+      continue;
+    }
+    First x{};
+    Second y{};
+    std::optional<std::string> problem = parse_field(record.fields[ia], a, &x);
+    if (!problem) problem = parse_field(record.fields[ib], b, &y);
+    if (!problem) problem = check(x, y);
+    if (problem) {
+      if (!skip_bad_rows) throw InputError(reader.source_name(), record.line, *problem);
+      ++data.rejected;
+      continue;
+    }
+    data.first.push_back(x);
+    data.second.push_back(y);
+  }
+  if (data.first.empty()) throw InputError(reader.source_name(), 0, "no data rows");
+  return data;
+}
+
+}  // namespace hbayes::cli

@@ -1,0 +1,210 @@
+#include "cli/fit_json.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "hbayes/backend.hpp"
+#include "hbayes/errors.hpp"
+#include "io/atomic_output.hpp"
+#include "validation.hpp"
+
+namespace hbayes::cli {
+namespace {
+
+// A number, or null where it is not finite (alpha and beta at theta = 0 are +infinity).
+Json number(double value) {
+  return std::isfinite(value) ? Json(value) : Json(nullptr);
+}
+Json number(const std::optional<double>& value) {
+  return value ? number(*value) : Json(nullptr);
+}
+
+// The keys every family writes, in the documented order; `boundary_name` is the dispersion
+// parameter that can reach 0.
+Json documented_keys(const std::string& model, const FitReport& report, const Estimate& first,
+                     const Estimate& second, const char* boundary_name) {
+  const std::array<const char*, 2> names = hyperparameter_names(model);
+  Json out;
+  out["model"] = model;
+  out["method"] = fit_method_name(report.method);
+  out["hyperparameters"] = {{names[0], number(first.value)}, {names[1], number(second.value)}};
+  out["std_errors"] = {{names[0], number(first.std_error)}, {names[1], number(second.std_error)}};
+  out["log_marginal_likelihood"] = number(report.log_marginal_likelihood);
+  out["groups"] = report.groups;
+  out["converged"] = report.converged;
+  out["iterations"] = report.iterations;
+  out["boundary"] = report.boundary ? Json(boundary_name) : Json(nullptr);
+  return out;
+}
+
+// Diagnostics after the documented keys: how close to a stationary point, the score test of
+// the boundary (ML/REML), why a fit stopped, and where the reductions ran.
+void add_diagnostics(Json& out, const FitReport& report) {
+  out["gradient_norm"] = number(report.gradient_norm);
+  out["relative_gradient"] = number(report.relative_gradient);
+  if (report.method != FitMethod::Moments) out["boundary_score"] = number(report.boundary_score);
+  if (!report.note.empty()) out["note"] = report.note;
+  out["backend"] = backend_name(report.backend.backend);
+}
+
+// The mean/dispersion form of the beta-binomial and gamma-Poisson fits, under extra keys.
+template <class FamilyFit>
+void add_mean_dispersion(Json& out, const FamilyFit& fit) {
+  out["mean_dispersion"] = {{"mean", number(fit.mean.value)},
+                            {"dispersion", number(fit.dispersion.value)}};
+  out["mean_dispersion_std_errors"] = {{"mean", number(fit.mean.std_error)},
+                                       {"dispersion", number(fit.dispersion.std_error)}};
+}
+
+// fit[key] when it is present and of the given kind, else InputError naming the key.
+const Json& require(const Json& object, const std::string& key, const std::string& path,
+                    Json::value_t kind, const char* kind_name, const std::string& source) {
+  const auto it = object.find(key);
+  if (it == object.end()) throw InputError(source, 0, "missing key \"" + path + "\"");
+  const bool ok = kind == Json::value_t::number_float ? it->is_number() : it->type() == kind;
+  if (!ok) throw InputError(source, 0, "key \"" + path + "\" must be " + kind_name);
+  return *it;
+}
+
+// The point the prior collapses to at a boundary, for the message ("at mean 0.25").
+std::string point_text(const Json& fit, const char* key, const char* name) {
+  const auto it = fit.find(key);
+  if (it == fit.end() || !it->is_object()) return "";
+  const auto value = it->find("mean");
+  if (value == it->end() || !value->is_number()) return "";
+  return std::string(" at ") + name + " = " + value->dump();
+}
+
+}  // namespace
+
+std::array<const char*, 2> hyperparameter_names(const std::string& model) {
+  if (model == "beta-binomial") return {"alpha", "beta"};
+  if (model == "gamma-poisson") return {"shape", "rate"};
+  return {"mu", "tau"};
+}
+
+Json fit_json(const BetaBinomialFit& fit) {
+  Json out = documented_keys("beta-binomial", fit.report, fit.alpha, fit.beta, "theta");
+  add_mean_dispersion(out, fit);
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+Json fit_json(const GammaPoissonFit& fit) {
+  Json out = documented_keys("gamma-poisson", fit.report, fit.shape, fit.rate, "phi");
+  add_mean_dispersion(out, fit);
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+Json fit_json(const NormalNormalFit& fit) {
+  Json out = documented_keys("normal-normal", fit.report, fit.mu, fit.tau, "tau");
+  out["tau2"] = number(fit.tau2.value);
+  out["tau2_std_error"] = number(fit.tau2.std_error);
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+void write_json(const std::string& path, const Json& out) {
+  io::AtomicOutputFile file(path);
+  file.write(out.dump(2));
+  file.write("\n");
+  file.commit();
+}
+
+Json read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError(path, 0, std::string("cannot open the fit file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return Json::parse(text.str());
+  } catch (const Json::parse_error& e) {
+    throw InputError(path, 0, std::string("not a valid fit JSON file: ") + e.what());
+  }
+}
+
+SavedPrior prior_from_json(const Json& fit, const std::string& source) {
+  if (!fit.is_object()) throw InputError(source, 0, "a fit file must hold a JSON object");
+  SavedPrior prior;
+  prior.model =
+      require(fit, "model", "model", Json::value_t::string, "a string", source).get<std::string>();
+  if (prior.model != "beta-binomial" && prior.model != "gamma-poisson" &&
+      prior.model != "normal-normal") {
+    throw InputError(source, 0,
+                     "unknown model \"" + prior.model +
+                         "\" (expected beta-binomial, gamma-poisson or normal-normal)");
+  }
+  const Json& values = require(fit, "hyperparameters", "hyperparameters", Json::value_t::object,
+                               "an object", source);
+  const std::array<const char*, 2> names = hyperparameter_names(prior.model);
+  std::array<std::optional<double>, 2> read;
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = std::string("hyperparameters.") + names[i];
+    const auto it = values.find(names[i]);
+    if (it == values.end()) throw InputError(source, 0, "missing key \"" + path + "\"");
+    if (it->is_number()) {
+      read[i] = it->get<double>();
+    } else if (!it->is_null()) {
+      throw InputError(source, 0, "key \"" + path + "\" must be a number");
+    }
+  }
+  const auto converged = fit.find("converged");
+  prior.converged = converged == fit.end() || !converged->is_boolean() || converged->get<bool>();
+
+  // At the boundary the prior is a point mass: every store's posterior is that point whatever
+  // its data. The scoring kernels need a proper prior (alpha, beta, shape, rate, tau > 0), so
+  // the fit is refused, naming the boundary, rather than scored with a nearby proper prior.
+  const char* const refusal =
+      ": hbayes score needs a proper prior (dispersion > 0) and does not score a point-mass "
+      "prior; report the pooled estimate from the fit file instead";
+  if (prior.model == "beta-binomial" && (!read[0] || !read[1])) {
+    throw InputError(source, 0,
+                     "the fit is on the boundary theta = 0 (no overdispersion: alpha and beta "
+                     "are infinite, every store's posterior is the point mass" +
+                         point_text(fit, "mean_dispersion", "mean") + ")" + refusal);
+  }
+  if (prior.model == "gamma-poisson" && (!read[0] || !read[1])) {
+    throw InputError(source, 0,
+                     "the fit is on the boundary phi = 0 (no overdispersion: shape and rate are "
+                     "infinite, every store's posterior is the point mass" +
+                         point_text(fit, "mean_dispersion", "mean") + ")" + refusal);
+  }
+  if (prior.model == "normal-normal") {
+    if (!read[0]) throw InputError(source, 0, "key \"hyperparameters.mu\" must be a number");
+    if (!read[1]) throw InputError(source, 0, "key \"hyperparameters.tau\" must be a number");
+    if (*read[1] == 0.0) {
+      throw InputError(source, 0,
+                       "the fit is on the boundary tau = 0 (complete pooling: every store's "
+                       "posterior is the point mass at mu = " +
+                           values["mu"].dump() + ")" + refusal);
+    }
+  }
+  prior.values = {*read[0], *read[1]};
+  std::optional<std::string> problem;
+  if (prior.model == "beta-binomial") {
+    problem = validation::prior(BetaBinomialPrior{prior.values[0], prior.values[1]});
+  } else if (prior.model == "gamma-poisson") {
+    problem = validation::prior(GammaPoissonPrior{prior.values[0], prior.values[1]});
+  } else {
+    problem = validation::prior(NormalNormalPrior{prior.values[0], prior.values[1]});
+  }
+  if (problem) throw InputError(source, 0, "hyperparameters: " + *problem);
+  return prior;
+}
+
+void check_method(const std::string& model, FitMethod method, const std::string& command) {
+  if (method == FitMethod::RestrictedMaximumLikelihood && model != "normal-normal") {
+    throw InputError(command, 0,
+                     "--method reml is available for --model normal-normal only (use ml or mom "
+                     "for " +
+                         model + ")");
+  }
+}
+
+}  // namespace hbayes::cli

@@ -1,0 +1,51 @@
+// The fit JSON document: written by `hbayes fit` (and `hbayes score --empirical-bayes
+// --fit-output`), read back as a prior by `hbayes score --prior`.
+//
+// Shape: {"model", "method", "hyperparameters": {two names}, "std_errors", ...} with the names
+// `hbayes score` uses (alpha/beta, shape/rate, mu/tau). A hyperparameter that is infinite (alpha
+// and beta at theta = 0, shape and rate at phi = 0) is written as null.
+#pragma once
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hbayes/fit.hpp"
+
+namespace hbayes::cli {
+
+// Keys in the order written, not sorted: the file reads in the documented order.
+using Json = nlohmann::ordered_json;
+
+// The document for a fit: documented keys first, then mean/dispersion (or tau2) and diagnostics.
+Json fit_json(const BetaBinomialFit& fit);
+Json fit_json(const GammaPoissonFit& fit);
+Json fit_json(const NormalNormalFit& fit);
+
+// Writes the JSON atomically to `path` ('-' = stdout): a run that fails first leaves no file.
+void write_json(const std::string& path, const Json& out);
+
+// Parses the JSON file at `path`; InputError(path) when it cannot be read or is not JSON.
+Json read_json(const std::string& path);
+
+// A saved fit as a prior for scoring: the model and its two hyperparameters, in score's names
+// and order (alpha, beta / shape, rate / mu, tau).
+struct SavedPrior {
+  std::string model;
+  std::array<double, 2> values{};
+  bool converged = true;  // false: the fit stopped early; its values are its last iterate
+};
+
+// Reads a prior from a fit document. `source` names it in messages (the file name). Throws
+// InputError(source) for a missing or mistyped key (naming it), an unknown model, values
+// hbayes::score does not accept, and a fit on its boundary (theta = 0, phi = 0, tau = 0): a
+// point-mass prior, which the scoring kernels do not take — refused, naming the boundary.
+SavedPrior prior_from_json(const Json& fit, const std::string& source);
+
+// The hyperparameter names of `model` in score's order ("alpha", "beta" ...).
+std::array<const char*, 2> hyperparameter_names(const std::string& model);
+
+// Refuses --method reml for a model other than normal-normal, before any input is read.
+void check_method(const std::string& model, FitMethod method, const std::string& command);
+
+}  // namespace hbayes::cli
