@@ -1,0 +1,132 @@
+// Transforms and pooled statistics behind the diagnostics, following R and posterior 1.4.0 so
+// that results agree to rounding: ties share their average rank, quantiles are R's type 7.
+#include "diagnostics/chain_matrix.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "hbayes/errors.hpp"
+#include "special/normal_quantile.hpp"
+
+namespace hbayes::diagnostics::detail {
+
+void check_shape(DrawsView x, const char* function) {
+  if (x.values == nullptr || x.chains == 0 || x.draws == 0) {
+    throw InputError(function, 0,
+                     "needs at least one chain of at least one draw (got " +
+                         std::to_string(x.chains) + " chains x " + std::to_string(x.draws) +
+                         " draws)");
+  }
+}
+
+ChainMatrix copy(DrawsView x) {
+  return ChainMatrix{x.chains, x.draws,
+                     std::vector<double>(x.values, x.values + x.chains * x.draws)};
+}
+
+ChainMatrix split_chains(DrawsView x) {
+  if (x.draws == 1) return copy(x);
+  const std::size_t half = x.draws / 2;
+  const std::size_t second = x.draws - half;  // start of the second half; skips an odd middle
+  ChainMatrix out{2 * x.chains, half, {}};
+  out.values.reserve(out.chains * half);
+  for (std::size_t c = 0; c < x.chains; ++c) {
+    const double* chain = x.values + c * x.draws;
+    out.values.insert(out.values.end(), chain, chain + half);
+  }
+  for (std::size_t c = 0; c < x.chains; ++c) {
+    const double* chain = x.values + c * x.draws;
+    out.values.insert(out.values.end(), chain + second, chain + x.draws);
+  }
+  return out;
+}
+
+ChainMatrix fold(DrawsView x) {
+  const double median = sorted_median(sorted_values(x));
+  ChainMatrix out = copy(x);
+  for (double& v : out.values) v = std::fabs(v - median);
+  return out;
+}
+
+ChainMatrix rank_normalize(const ChainMatrix& x) {
+  const std::size_t n = x.values.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return x.values[a] < x.values[b]; });
+  ChainMatrix out{x.chains, x.draws, std::vector<double>(n)};
+  const double offset = 3.0 / 8.0;
+  const double scale = static_cast<double>(n) - 2.0 * offset + 1.0;
+  for (std::size_t start = 0; start < n;) {
+    std::size_t end = start + 1;
+    while (end < n && x.values[order[end]] == x.values[order[start]]) ++end;
+    // 1-based ranks start+1 .. end share their average.
+    const double rank = 0.5 * (static_cast<double>(start + 1) + static_cast<double>(end));
+    const double z = special::normal_quantile((rank - offset) / scale);
+    for (std::size_t k = start; k < end; ++k) out.values[order[k]] = z;
+    start = end;
+  }
+  return out;
+}
+
+ChainMatrix indicator_at_most(DrawsView x, double threshold) {
+  ChainMatrix out = copy(x);
+  for (double& v : out.values) v = v <= threshold ? 1.0 : 0.0;
+  return out;
+}
+
+bool degenerate(DrawsView x) {
+  const std::size_t n = x.chains * x.draws;
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x.values[i])) return true;
+    lo = std::min(lo, x.values[i]);
+    hi = std::max(hi, x.values[i]);
+  }
+  return std::fabs(hi - lo) < DBL_EPSILON;
+}
+
+double mean(const double* v, std::size_t n) {
+  long double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += v[i];
+  long double m = sum / n;
+  // R's second pass: the mean of the residuals corrects the rounding of the first.
+  long double residual = 0;
+  for (std::size_t i = 0; i < n; ++i) residual += v[i] - m;
+  return static_cast<double>(m + residual / n);
+}
+
+double variance(const double* v, std::size_t n) {
+  const double m = mean(v, n);
+  long double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += (v[i] - m) * (v[i] - m);
+  return static_cast<double>(sum / (n - 1));
+}
+
+double sorted_quantile(const std::vector<double>& sorted, double prob) {
+  const double index = static_cast<double>(sorted.size() - 1) * prob;  // 0-based
+  const std::size_t lo = static_cast<std::size_t>(std::floor(index));
+  const std::size_t hi = static_cast<std::size_t>(std::ceil(index));
+  const double at_lo = sorted[lo];
+  // R interpolates only between distinct neighbours, so ties give the tied value exactly.
+  if (!(index > lo && sorted[hi] != at_lo)) return at_lo;
+  const double h = index - lo;
+  return (1.0 - h) * at_lo + h * sorted[hi];
+}
+
+double sorted_median(const std::vector<double>& sorted) {
+  const std::size_t n = sorted.size();
+  if (n % 2 == 1) return sorted[n / 2];
+  return static_cast<double>((static_cast<long double>(sorted[n / 2 - 1]) + sorted[n / 2]) / 2);
+}
+
+std::vector<double> sorted_values(DrawsView x) {
+  std::vector<double> v(x.values, x.values + x.chains * x.draws);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+}  // namespace hbayes::diagnostics::detail
