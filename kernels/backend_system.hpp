@@ -26,6 +26,8 @@
 #include <vector>
 
 #include <thrust/system/omp/execution_policy.h>
+
+#include "cpu_threads.hpp"
 #define HBAYES_BACKEND_NS cpu
 #endif
 
@@ -104,7 +106,8 @@ void for_each_row_cached(std::size_t n, const Row& row) {
   const std::uint64_t call = ++calls;
   const auto rows = static_cast<std::int64_t>(n);
   // Dynamic chunks: a thread slowed by the machine does not hold up the whole call.
-#pragma omp parallel for schedule(dynamic, 2048)
+#pragma omp parallel for schedule(dynamic, 2048) \
+    num_threads(cpu_threads_for(n, kMinScoreRowsPerThread))
   for (std::int64_t r = 0; r < rows; ++r) {
     thread_local std::vector<Entry> cache(std::size_t{1} << kCacheBits, Entry{{0, 0}, 0, {}});
     const auto i = static_cast<std::size_t>(r);
@@ -128,8 +131,12 @@ void for_each_row_cached(std::size_t n, const Row& row) {
 template <class Row>
 void for_each_row(std::size_t n, const Row& row) {
   if constexpr (!Row::kRepeatsWorthCaching) {
-    thrust::for_each_n(execution_policy(), thrust::counting_iterator<std::size_t>(0), n,
-                       WriteRow<Row>{row});
+    const thrust::counting_iterator<std::size_t> first(0);
+    if (cpu_threads_for(n, kMinScoreRowsPerThread) == 1) {
+      thrust::for_each_n(thrust::seq, first, n, WriteRow<Row>{row});  // see cpu_threads.hpp
+    } else {
+      thrust::for_each_n(execution_policy(), first, n, WriteRow<Row>{row});
+    }
   } else {
     for_each_row_cached(n, row);
   }

@@ -117,7 +117,7 @@ T reduce_stores(std::size_t n, const Of& of) {
 // makes the result independent of scheduling.
 template <class T, class Of>
 T reduce_stores(std::size_t n, const Of& of) {
-  const int threads = omp_get_max_threads();
+  const int threads = cpu_threads_for(n, kMinReduceRowsPerThread);  // see cpu_threads.hpp
   std::vector<T> partial(threads);
   const std::int64_t rows = static_cast<std::int64_t>(n);
 #pragma omp parallel num_threads(threads)
@@ -244,7 +244,7 @@ template <class Rows>
 PassResult<Rows> histogram_pass(std::size_t n, const Rows& rows, CountHistogram* out) {
   constexpr int H = Rows::kHistograms;
   constexpr std::size_t kBlock = std::size_t{1} << 31;
-  const int threads = omp_get_max_threads();
+  const int threads = cpu_threads_for(n, kMinReduceRowsPerThread);  // see cpu_threads.hpp
   std::vector<std::int64_t> dense(static_cast<std::size_t>(H) * kDenseBins, 0);
   std::vector<std::vector<std::uint32_t> > bins(threads);
   std::vector<std::vector<std::int64_t> > large(static_cast<std::size_t>(threads) * H);

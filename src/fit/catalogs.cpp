@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "cpu_threads.hpp"
 #include "fit/fit_internal.hpp"
 #include "hbayes/errors.hpp"
 #include "marginal_kernels.hpp"
@@ -74,7 +75,8 @@ std::unique_ptr<NormalCatalog> make_catalog(const NormalColumns& data, Backend b
   // One parallel scan for bad rows (the reductions would turn them into NaN sums).
   const std::int64_t rows = static_cast<std::int64_t>(data.size);
   std::int64_t invalid = 0;
-#pragma omp parallel for reduction(+ : invalid) schedule(static)
+#pragma omp parallel for reduction(+ : invalid) schedule(static) \
+    num_threads(kernels::cpu_threads_for(data.size, kernels::kMinReduceRowsPerThread))
   for (std::int64_t i = 0; i < rows; ++i) {
     if (!valid_normal_row(data.estimates[i], data.std_errors[i])) ++invalid;
   }
