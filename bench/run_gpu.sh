@@ -25,7 +25,7 @@ echo "== kernel benchmarks"
 if command -v ncu >/dev/null 2>&1; then
   echo "== kernel device time, 1e7 stores (ncu gpu__time_duration)"
   for family in beta_binomial gamma_poisson normal_normal; do
-    ncu --metrics gpu__time_duration.sum --kernel-name regex:static_kernel --launch-count 1 \
+    ncu --metrics gpu__time_duration.sum --kernel-name regex:WriteRow --launch-count 1 \
       "$build"/bench/bench_score --benchmark_filter="^score/$family/cuda/10000000/" \
       --benchmark_min_time=0.01 2>&1 | grep -E "gpu__time_duration" | sed "s/^/$family: /" || status=1
   done
