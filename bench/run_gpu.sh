@@ -2,9 +2,7 @@
 # GPU checks and figures on a machine with a CUDA device, for a build with the CUDA backend:
 #   1. every test binary (the CUDA cases of the parity tests and the GPU-only tests included);
 #   2. the kernel benchmarks on both backends (bench_score);
-#   3. the scoring kernels' own device time at 1e7 stores, without the host<->device copies
-#      (Nsight Compute, when ncu is on the PATH): what the roofline in bench/RESULTS.md predicts;
-#   4. `hbayes score` end to end with --backend cuda against --backend cpu (bench/gpu_end_to_end.py,
+#   3. `hbayes score` end to end with --backend cuda against --backend cpu (bench/gpu_end_to_end.py,
 #      which needs numpy and pandas).
 # Usage: bench/run_gpu.sh [BUILD_DIR] (default: build)
 set -euo pipefail
@@ -21,15 +19,6 @@ done
 
 echo "== kernel benchmarks"
 "$build"/bench/bench_score --benchmark_min_time=1 --benchmark_counters_tabular=true || status=1
-
-if command -v ncu >/dev/null 2>&1; then
-  echo "== kernel device time, 1e7 stores (ncu gpu__time_duration)"
-  for family in beta_binomial gamma_poisson normal_normal; do
-    ncu --metrics gpu__time_duration.sum --kernel-name regex:WriteRow --launch-count 1 \
-      "$build"/bench/bench_score --benchmark_filter="^score/$family/cuda/10000000/" \
-      --benchmark_min_time=0.01 2>&1 | grep -E "gpu__time_duration" | sed "s/^/$family: /" || status=1
-  done
-fi
 
 echo "== end to end"
 PYTHONPATH=bench python3 bench/gpu_end_to_end.py --build "$build" || status=1
