@@ -88,14 +88,25 @@ void register_all() {
     const std::string b = hbayes::backend_name(backend);
     benchmark::RegisterBenchmark(("score/beta_binomial/" + b).c_str(), beta_binomial, backend,
                                  false)
-        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1'000'000)
+        ->Arg(10'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("score/beta_binomial_repeated/" + b).c_str(), beta_binomial,
                                  backend, true)
-        ->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("score/gamma_poisson/" + b).c_str(), gamma_poisson, backend)
-        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1'000'000)
+        ->Arg(10'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("score/normal_normal/" + b).c_str(), normal_normal, backend)
-        ->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1'000'000)
+        ->Arg(10'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
 }
 

@@ -9,23 +9,23 @@
 // for_each_row below).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 #include <thrust/copy.h>
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
+
+#include <cstddef>
+#include <cstdint>
 
 #if defined(__CUDACC__)
 #include <thrust/device_vector.h>
 #include <thrust/system/cuda/execution_policy.h>
 #define HBAYES_BACKEND_NS cuda
 #else
+#include <thrust/system/omp/execution_policy.h>
+
 #include <atomic>
 #include <vector>
-
-#include <thrust/system/omp/execution_policy.h>
 
 #include "cpu_threads.hpp"
 #define HBAYES_BACKEND_NS cpu
@@ -53,7 +53,9 @@ struct WriteRow {
 
 #if defined(__CUDACC__)
 
-inline auto execution_policy() { return thrust::cuda::par; }
+inline auto execution_policy() {
+  return thrust::cuda::par;
+}
 
 // One GPU thread per row.
 template <class Row>
@@ -89,7 +91,9 @@ class OutputColumn {
 
 #else
 
-inline auto execution_policy() { return thrust::omp::par; }
+inline auto execution_policy() {
+  return thrust::omp::par;
+}
 
 // The cached dispatch of for_each_row (below). Each thread keeps its cache for the life of the
 // thread (OpenMP reuses its threads across calls), so a call pays no allocation or clearing:
@@ -141,7 +145,6 @@ void for_each_row(std::size_t n, const Row& row) {
     for_each_row_cached(n, row);
   }
 }
-
 
 template <class T>
 class InputColumn {

@@ -11,7 +11,9 @@ bool device_usable(std::string* why) {
 }
 
 namespace {
-[[noreturn]] void refuse() { throw BackendUnavailable("this hbayes was built without CUDA"); }
+[[noreturn]] void refuse() {
+  throw BackendUnavailable("this hbayes was built without CUDA");
+}
 }  // namespace
 
 void score_beta_binomial(const BinomialColumns&, const BetaBinomialPrior&, const ScoreParams&,

@@ -37,22 +37,27 @@ struct RowWriter {
 class StagedOutputs {
  public:
   StagedOutputs(const PosteriorColumns& host, std::size_t n)
-      : raw_(host.raw, n), mean_(host.post_mean, n), sd_(host.post_sd, n),
-        lower_(host.lower, n), upper_(host.upper, n), weight_(host.data_weight, n),
-        param1_(host.post_param1, n), param2_(host.post_param2, n),
-        pred_mean_(host.pred_mean, n), pred_lower_(host.pred_lower, n),
+      : raw_(host.raw, n),
+        mean_(host.post_mean, n),
+        sd_(host.post_sd, n),
+        lower_(host.lower, n),
+        upper_(host.upper, n),
+        weight_(host.data_weight, n),
+        param1_(host.post_param1, n),
+        param2_(host.post_param2, n),
+        pred_mean_(host.pred_mean, n),
+        pred_lower_(host.pred_lower, n),
         pred_upper_(host.pred_upper, n) {}
 
   RowWriter writer() {
     return RowWriter{PosteriorColumns{raw_.get(), mean_.get(), sd_.get(), lower_.get(),
-                                      upper_.get(), weight_.get(), param1_.get(),
-                                      param2_.get(), pred_mean_.get(), pred_lower_.get(),
-                                      pred_upper_.get()}};
+                                      upper_.get(), weight_.get(), param1_.get(), param2_.get(),
+                                      pred_mean_.get(), pred_lower_.get(), pred_upper_.get()}};
   }
 
   void copy_back() {
-    for (OutputColumn* c : {&raw_, &mean_, &sd_, &lower_, &upper_, &weight_, &param1_,
-                            &param2_, &pred_mean_, &pred_lower_, &pred_upper_}) {
+    for (OutputColumn* c : {&raw_, &mean_, &sd_, &lower_, &upper_, &weight_, &param1_, &param2_,
+                            &pred_mean_, &pred_lower_, &pred_upper_}) {
       c->copy_back();
     }
   }
@@ -110,8 +115,7 @@ struct NormalNormalRow {
   RowWriter writer;
 
   HBAYES_HD StorePosterior posterior(std::size_t i) const {
-    return normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau,
-                                   params.tail);
+    return normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau, params.tail);
   }
 };
 

@@ -18,12 +18,12 @@ struct ScoreParams {
   double predict;  // future trials (beta-binomial) or exposure (gamma-Poisson); 0 = none
 };
 
-#define HBAYES_DECLARE_SCORE_KERNELS                                                      \
-  void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior,  \
-                           const ScoreParams& params, const PosteriorColumns& out);      \
-  void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,   \
-                           const ScoreParams& params, const PosteriorColumns& out);      \
-  void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,    \
+#define HBAYES_DECLARE_SCORE_KERNELS                                                    \
+  void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior, \
+                           const ScoreParams& params, const PosteriorColumns& out);     \
+  void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,  \
+                           const ScoreParams& params, const PosteriorColumns& out);     \
+  void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,   \
                            const ScoreParams& params, const PosteriorColumns& out);
 
 namespace cpu {

@@ -22,10 +22,10 @@ void require_row(const std::optional<std::string>& problem, std::size_t index) {
 
 void require_outputs(const PosteriorColumns& out, std::size_t n) {
   if (n == 0) return;
-  if (!out.raw || !out.post_mean || !out.post_sd || !out.lower || !out.upper ||
-      !out.data_weight) {
-    throw InputError("output", 0, "raw, post_mean, post_sd, lower, upper and data_weight "
-                                  "columns are required");
+  if (!out.raw || !out.post_mean || !out.post_sd || !out.lower || !out.upper || !out.data_weight) {
+    throw InputError("output", 0,
+                     "raw, post_mean, post_sd, lower, upper and data_weight "
+                     "columns are required");
   }
 }
 
@@ -59,9 +59,9 @@ PosteriorTable allocate(std::size_t n, bool has_params, bool predicting) {
 
 PosteriorColumns PosteriorTable::columns() {
   auto ptr = [](std::vector<double>& v) { return v.empty() ? nullptr : v.data(); };
-  return {ptr(raw),         ptr(post_mean),   ptr(post_sd),   ptr(lower),
-          ptr(upper),       ptr(data_weight), ptr(post_param1), ptr(post_param2),
-          ptr(pred_mean),   ptr(pred_lower),  ptr(pred_upper)};
+  return {ptr(raw),       ptr(post_mean),   ptr(post_sd),     ptr(lower),
+          ptr(upper),     ptr(data_weight), ptr(post_param1), ptr(post_param2),
+          ptr(pred_mean), ptr(pred_lower),  ptr(pred_upper)};
 }
 
 ScoreReport score(const BinomialColumns& data, const BetaBinomialPrior& prior,
@@ -84,8 +84,7 @@ ScoreReport score(const PoissonColumns& data, const GammaPoissonPrior& prior,
   require(validation::prior(prior), "prior");
   require(validation::options(options, Family::GammaPoisson), "options");
   for (std::size_t i = 0; i < data.size; ++i) {
-    require_row(validation::poisson_row(data.counts[i], data.exposures[i], "count", "exposure"),
-                i);
+    require_row(validation::poisson_row(data.counts[i], data.exposures[i], "count", "exposure"), i);
   }
   require_outputs(out, data.size);
   const auto params = params_of(options, options.predict_exposure);
@@ -99,9 +98,8 @@ ScoreReport score(const NormalColumns& data, const NormalNormalPrior& prior,
   require(validation::prior(prior), "prior");
   require(validation::options(options, Family::NormalNormal), "options");
   for (std::size_t i = 0; i < data.size; ++i) {
-    require_row(validation::normal_row(data.estimates[i], data.std_errors[i], "estimate",
-                                       "std_error"),
-                i);
+    require_row(
+        validation::normal_row(data.estimates[i], data.std_errors[i], "estimate", "std_error"), i);
   }
   require_outputs(out, data.size);
   const auto params = params_of(options, 0.0);

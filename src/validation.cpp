@@ -6,7 +6,9 @@
 namespace hbayes::validation {
 namespace {
 
-bool positive_finite(double x) { return std::isfinite(x) && x > 0.0; }
+bool positive_finite(double x) {
+  return std::isfinite(x) && x > 0.0;
+}
 
 std::string must_be_positive(std::string_view name, double value) {
   return std::string(name) + " must be a positive finite number (got " + describe(value) + ")";
@@ -50,8 +52,7 @@ std::optional<std::string> normal_row(double estimate, double std_error,
                                       std::string_view estimate_name,
                                       std::string_view std_error_name) {
   if (!std::isfinite(estimate)) {
-    return std::string(estimate_name) + " must be a finite number (got " + describe(estimate) +
-           ")";
+    return std::string(estimate_name) + " must be a finite number (got " + describe(estimate) + ")";
   }
   if (!positive_finite(std_error)) return must_be_positive(std_error_name, std_error);
   return std::nullopt;

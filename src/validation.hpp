@@ -17,8 +17,7 @@ std::optional<std::string> binomial_row(std::int64_t successes, std::int64_t tri
                                         std::string_view successes_name,
                                         std::string_view trials_name);
 std::optional<std::string> poisson_row(std::int64_t count, double exposure,
-                                       std::string_view count_name,
-                                       std::string_view exposure_name);
+                                       std::string_view count_name, std::string_view exposure_name);
 std::optional<std::string> normal_row(double estimate, double std_error,
                                       std::string_view estimate_name,
                                       std::string_view std_error_name);

@@ -8,7 +8,8 @@
 namespace hbayes {
 
 // Bad user input (a file, a row, an option value). what() reads "source:line: reason", or
-// "source: reason" when no line applies, e.g. "stores.csv:1041: successes (57) exceeds trials (40)".
+// "source: reason" when no line applies, e.g. "stores.csv:1041: successes (57) exceeds trials
+// (40)".
 class InputError : public std::runtime_error {
  public:
   // source: file name or option name; line: 1-based line number, 0 when none applies.

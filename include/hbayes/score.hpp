@@ -53,7 +53,7 @@ struct NormalColumns {
 
 // Options shared by every family.
 struct ScoreOptions {
-  double level = 0.95;            // credible level of the equal-tailed interval, in (0, 1)
+  double level = 0.95;  // credible level of the equal-tailed interval, in (0, 1)
   Backend backend = Backend::Auto;
   // Posterior predictive of a future batch: > 0 adds pred_* columns. Beta-binomial only.
   std::int64_t predict_trials = 0;
@@ -79,7 +79,7 @@ struct PosteriorColumns {
 // Owned output columns; `columns()` views them as PosteriorColumns.
 struct PosteriorTable {
   std::vector<double> raw, post_mean, post_sd, lower, upper, data_weight;
-  std::vector<double> post_param1, post_param2;      // empty for normal-normal
+  std::vector<double> post_param1, post_param2;           // empty for normal-normal
   std::vector<double> pred_mean, pred_lower, pred_upper;  // empty unless predicting
   PosteriorColumns columns();
 };

@@ -35,7 +35,9 @@ HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, doub
     // Future successes Y of m trials: Beta-binomial(m, a, b), mean m a / (a + b). Its pmf ratio
     // p(k+1)/p(k) = (m - k)(k + a) / ((k + 1)(m - k - 1 + b)); log-concave when a, b >= 1.
     const double m = predict_trials;
-    const auto ratio = [m, a, b](double k) { return (m - k) * (k + a) / ((k + 1.0) * (m - k - 1.0 + b)); };
+    const auto ratio = [m, a, b](double k) {
+      return (m - k) * (k + a) / ((k + 1.0) * (m - k - 1.0 + b));
+    };
     out.pred_mean = m * (a / s);
     const double mode_guess = (a + b > 2.0) ? (m + 1.0) * (a - 1.0) / (a + b - 2.0) : m / 2.0;
     discrete_interval_from_ratios(ratio, m, a >= 1.0 && b >= 1.0, mode_guess, tail.t,

@@ -92,8 +92,10 @@ HBAYES_HD inline double first_integer_where(const Predicate& holds, double guess
   }
   while (hi - lo > 1.0) {
     const double mid = floor(lo + (hi - lo) / 2.0);
-    if (holds(mid)) hi = mid;
-    else lo = mid;
+    if (holds(mid))
+      hi = mid;
+    else
+      lo = mid;
   }
   return hi;
 }

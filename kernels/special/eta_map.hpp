@@ -18,8 +18,8 @@ namespace hbayes::special::detail {
 HBAYES_HD inline double lambda_from_eta_estimate(double eta) {
   const double s = 0.5 * eta * eta;
   if (s < 1.5) {
-    return 1.0 + eta * (1.0 + eta * (1.0 / 3.0 + eta * (1.0 / 36.0 + eta * (-1.0 / 270.0 +
-                                                                            eta / 4320.0))));
+    return 1.0 + eta * (1.0 + eta * (1.0 / 3.0 +
+                                     eta * (1.0 / 36.0 + eta * (-1.0 / 270.0 + eta / 4320.0))));
   }
   if (eta < 0.0) return exp(exp(-1.0 - s) - 1.0 - s);
   return 1.0 + s + log(1.0 + s + log1p(s));

@@ -146,7 +146,7 @@ HBAYES_HD inline double shape_log1pmx(double s, double e, double v, double c) {
 // y / (b / c) = 1 + lambda / b, and Stirling's formula for B(a, b) gives
 // sqrt(a b / (2 pi c)) exp(a log1pmx(-lambda / a) + b log1pmx(lambda / b) - s(a) - s(b) + s(c)).
 HBAYES_HD_OUTLINE inline double beta_power_ratio_stirling(double a, double b, double x, double y,
-                                                  double lambda, double k) {
+                                                          double lambda, double k) {
   const double c = a + b;
   const double e = shape_log1pmx(a, -lambda / a, x, c) + shape_log1pmx(b, lambda / b, y, c) + k;
   return sqrt(a * (b / c)) * kInvSqrtTwoPi * exp(e);
@@ -185,7 +185,8 @@ HBAYES_HD_OUTLINE inline double beta_power_ratio(double a, double b, double x, d
 // I_x(a, b) by its power series x^a / (a B(a, b)) [1 + a sum_{n>=1} (1-b)_n / n! x^n / (a + n)],
 // for b <= 1 or b x <= 0.7, x <= 0.7, where the terms fall off like x^n (DiDonato & Morris' BPSER).
 // k = beta_power_constant(a, b).
-HBAYES_HD_OUTLINE inline double beta_power_series(double a, double b, double x, double y, double k) {
+HBAYES_HD_OUTLINE inline double beta_power_series(double a, double b, double x, double y,
+                                                  double k) {
   if (x == 0.0) return 0.0;
   // The leading factor x^a / (a B(a, b)); for a shape <= 1 it is formed without the y^b that
   // beta_power_ratio includes, since for tiny a its relative error is the quantile's times a.
@@ -212,7 +213,8 @@ HBAYES_HD_OUTLINE inline double beta_power_series(double a, double b, double x, 
 
 // I_x(a, b) - I_x(a + n, b) for a positive integer n = sum_{i<n} x^(a+i) y^b / ((a+i) B(a+i, b)),
 // a finite sum of positive terms (DiDonato & Morris' BUP); k = beta_power_constant(a, b).
-HBAYES_HD_OUTLINE inline double beta_shift_sum(double a, double b, double x, double y, int n, double k) {
+HBAYES_HD_OUTLINE inline double beta_shift_sum(double a, double b, double x, double y, int n,
+                                               double k) {
   const double first = beta_power_ratio(a, b, x, y, k) / a;
   if (first == 0.0) return 0.0;
   double term = 1.0;
@@ -283,7 +285,8 @@ HBAYES_HD inline double beta_continued_fraction(double a, double b, double x, do
 // (z^b e^-z / Gamma(b)), the J_n are the next incomplete-gamma integrals in powers of
 // (log x / 2)^2 / nu^2, and d_n are the Taylor coefficients of (sinh(s) / s)^(b - 1) in s^2.
 // w is the part of the sum already known (from beta_shift_sum); it only sets the stopping point.
-HBAYES_HD_OUTLINE inline double beta_large_a_expansion(double a, double b, double x, double y, double w) {
+HBAYES_HD_OUTLINE inline double beta_large_a_expansion(double a, double b, double x, double y,
+                                                       double w) {
   const double nu = a + 0.5 * (b - 1.0);
   const double log_x = log_of_complementary(x, y);
   const double z = -nu * log_x;

@@ -145,8 +145,8 @@ HBAYES_HD inline UnitPair temme_point(const BetaShape& shape, double zeta) {
 
 // Initial estimate of the x at which the lower (upper = false) or upper tail of Beta(a, b) equals
 // tail.t <= 1/2.
-HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape, const TailProbability& tail,
-                                                 bool upper) {
+HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape,
+                                                 const TailProbability& tail, bool upper) {
   const double a = shape.a;
   const double b = shape.b;
   if (a >= 1.0 && b >= 1.0) return temme_point(shape, upper ? -tail.normal : tail.normal);

@@ -91,7 +91,8 @@ Posterior gamma_poisson(std::int64_t count, double exposure, double shape, doubl
   if (predict_exposure > 0.0) {
     // Negative binomial(size a, success probability b / (b + f)); walk k upwards through Boost's
     // CDF and survival function.
-    const boost::math::negative_binomial_distribution<double> predictive(a, b / (b + predict_exposure));
+    const boost::math::negative_binomial_distribution<double> predictive(
+        a, b / (b + predict_exposure));
     r.pred_mean = boost::math::mean(predictive);
     double k = 0;
     while (boost::math::cdf(predictive, k) < tail) k += 1;
@@ -109,8 +110,8 @@ Posterior normal_normal(double estimate, double std_error, double mu, double tau
   const long double data_precision = 1.0L / (static_cast<long double>(std_error) * std_error);
   const long double precision = prior_precision + data_precision;
   const long double mean = (prior_precision * mu + data_precision * estimate) / precision;
-  const boost::math::normal_distribution<double> posterior(static_cast<double>(mean),
-                                                           static_cast<double>(std::sqrt(1.0L / precision)));
+  const boost::math::normal_distribution<double> posterior(
+      static_cast<double>(mean), static_cast<double>(std::sqrt(1.0L / precision)));
   Posterior r;
   r.raw = estimate;
   r.post_mean = static_cast<double>(mean);

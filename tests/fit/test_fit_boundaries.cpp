@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "fit/fit_catalogs.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/errors.hpp"
 #include "hbayes/fit.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

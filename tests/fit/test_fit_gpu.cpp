@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "fit/fit_catalogs.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "support/cuda_probe.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "fit/fit_data.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "reference/marginal_reference.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "fit/fit_catalogs.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

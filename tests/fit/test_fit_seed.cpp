@@ -8,9 +8,9 @@
 #include <cmath>
 #include <vector>
 
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "hbayes/score.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

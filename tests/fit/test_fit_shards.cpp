@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "fit/fit_catalogs.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

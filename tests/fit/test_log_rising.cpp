@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "support/tolerances.hpp"
 #include "marginal/log_rising.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

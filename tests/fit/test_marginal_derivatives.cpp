@@ -11,9 +11,9 @@
 
 #include "fit/finite_differences.hpp"
 #include "fit/fit_catalogs.hpp"
-#include "support/tolerances.hpp"
 #include "hbayes/fit.hpp"
 #include "reference/marginal_reference.hpp"
+#include "support/tolerances.hpp"
 
 namespace hbayes {
 namespace {

@@ -24,8 +24,7 @@ TEST(Backend, AutoPicksCudaOnlyWhenUsableAndOtherwiseSaysWhy) {
     EXPECT_EQ(choice.notice, "");
   } else {
     EXPECT_EQ(choice.backend, Backend::Cpu);
-    EXPECT_NE(choice.notice.find("running on the CPU backend"), std::string::npos)
-        << choice.notice;
+    EXPECT_NE(choice.notice.find("running on the CPU backend"), std::string::npos) << choice.notice;
     EXPECT_EQ(choice.notice.find('\n'), std::string::npos) << "notice must be one line";
   }
 }

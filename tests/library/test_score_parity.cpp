@@ -107,8 +107,8 @@ TEST_P(ScoreParity, BetaBinomialPredictive) {
     y[i] = std::uniform_int_distribution<std::int64_t>(0, trials[i])(rng);
   }
   // Priors with alpha or beta below 1 exercise the non-log-concave predictive.
-  for (BetaBinomialPrior prior : {BetaBinomialPrior{5, 95}, BetaBinomialPrior{0.5, 0.7},
-                                  BetaBinomialPrior{0.3, 40}}) {
+  for (BetaBinomialPrior prior :
+       {BetaBinomialPrior{5, 95}, BetaBinomialPrior{0.5, 0.7}, BetaBinomialPrior{0.3, 40}}) {
     for (std::int64_t m : {1, 10, 250}) {
       ScoreOptions opts = options(0.9);
       opts.predict_trials = m;
@@ -131,7 +131,8 @@ TEST_P(ScoreParity, GammaPoissonRandomCatalog) {
   std::vector<double> exposure(n);
   for (std::size_t i = 0; i < n; ++i) {
     exposure[i] = log_uniform(rng, 1e-3, 1e6);
-    count[i] = std::poisson_distribution<std::int64_t>(exposure[i] * log_uniform(rng, 1e-3, 10))(rng);
+    count[i] =
+        std::poisson_distribution<std::int64_t>(exposure[i] * log_uniform(rng, 1e-3, 10))(rng);
   }
   for (double level : {0.95, 0.8}) {
     const double shape = log_uniform(rng, 1e-2, 1e3), rate = log_uniform(rng, 1e-2, 1e3);
@@ -160,11 +161,10 @@ TEST_P(ScoreParity, GammaPoissonPredictive) {
     for (double f : {0.5, 30.0}) {
       ScoreOptions opts = options(0.95);
       opts.predict_exposure = f;
-      const PosteriorTable t = score(PoissonColumns{count.data(), exposure.data(), n}, prior,
-                                     opts);
+      const PosteriorTable t = score(PoissonColumns{count.data(), exposure.data(), n}, prior, opts);
       for (std::size_t i = 0; i < n; ++i) {
-        const auto r = reference::gamma_poisson(count[i], exposure[i], prior.shape, prior.rate,
-                                                0.95, f);
+        const auto r =
+            reference::gamma_poisson(count[i], exposure[i], prior.shape, prior.rate, 0.95, f);
         const std::string mismatch = compare_row(t, i, r, true, true);
         ASSERT_EQ(mismatch, "") << "seed " << kSeed + 3 << " row " << i << " count=" << count[i]
                                 << " exposure=" << exposure[i] << " f=" << f;
@@ -182,15 +182,16 @@ TEST_P(ScoreParity, NormalNormalRandomCatalog) {
     se[i] = log_uniform(rng, 1e-3, 1e3);
   }
   for (double level : {0.95, 0.99}) {
-    const double mu = std::normal_distribution<double>(0, 10)(rng), tau = log_uniform(rng, 1e-2, 1e2);
+    const double mu = std::normal_distribution<double>(0, 10)(rng),
+                 tau = log_uniform(rng, 1e-2, 1e2);
     const PosteriorTable t = score(NormalColumns{estimate.data(), se.data(), n},
                                    NormalNormalPrior{mu, tau}, options(level));
     for (std::size_t i = 0; i < n; ++i) {
       const auto r = reference::normal_normal(estimate[i], se[i], mu, tau, level);
       const double scale = 1e-14 * (std::fabs(estimate[i]) + std::fabs(mu) + se[i]);
       const std::string mismatch = compare_row(t, i, r, false, false, scale);
-      ASSERT_EQ(mismatch, "") << "seed " << kSeed + 4 << " row " << i << " estimate="
-                              << estimate[i] << " se=" << se[i] << " mu=" << mu << " tau=" << tau;
+      ASSERT_EQ(mismatch, "") << "seed " << kSeed + 4 << " row " << i << " estimate=" << estimate[i]
+                              << " se=" << se[i] << " mu=" << mu << " tau=" << tau;
     }
   }
 }
@@ -216,22 +217,22 @@ TEST_P(ScoreParity, RepeatedStoresMatchDistinctOnes) {
   }
   ScoreOptions opts = options(0.9);
   opts.predict_trials = 20;
-  const PosteriorTable beta_all = score(BinomialColumns{y.data(), t.data(), n},
-                                        BetaBinomialPrior{3, 30}, opts);
-  const PosteriorTable beta_one = score(BinomialColumns{y0.data(), t0.data(), distinct},
-                                        BetaBinomialPrior{3, 30}, opts);
+  const PosteriorTable beta_all =
+      score(BinomialColumns{y.data(), t.data(), n}, BetaBinomialPrior{3, 30}, opts);
+  const PosteriorTable beta_one =
+      score(BinomialColumns{y0.data(), t0.data(), distinct}, BetaBinomialPrior{3, 30}, opts);
   opts.predict_trials = 0;
   opts.predict_exposure = 2;
-  const PosteriorTable gamma_all = score(PoissonColumns{y.data(), e.data(), n},
-                                         GammaPoissonPrior{2, 1}, opts);
-  const PosteriorTable gamma_one = score(PoissonColumns{y0.data(), e0.data(), distinct},
-                                         GammaPoissonPrior{2, 1}, opts);
+  const PosteriorTable gamma_all =
+      score(PoissonColumns{y.data(), e.data(), n}, GammaPoissonPrior{2, 1}, opts);
+  const PosteriorTable gamma_one =
+      score(PoissonColumns{y0.data(), e0.data(), distinct}, GammaPoissonPrior{2, 1}, opts);
   // The same rows again under another prior: nothing computed under the first may be reused.
   opts.predict_exposure = 0;
-  const PosteriorTable other_all = score(BinomialColumns{y.data(), t.data(), n},
-                                         BetaBinomialPrior{0.5, 2}, opts);
-  const PosteriorTable other_one = score(BinomialColumns{y0.data(), t0.data(), distinct},
-                                         BetaBinomialPrior{0.5, 2}, opts);
+  const PosteriorTable other_all =
+      score(BinomialColumns{y.data(), t.data(), n}, BetaBinomialPrior{0.5, 2}, opts);
+  const PosteriorTable other_one =
+      score(BinomialColumns{y0.data(), t0.data(), distinct}, BetaBinomialPrior{0.5, 2}, opts);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t k = source[i];
     ASSERT_EQ(other_all.upper[i], other_one.upper[k]) << "row " << i;

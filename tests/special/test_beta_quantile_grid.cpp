@@ -50,8 +50,8 @@ TEST(BetaQuantileGrid, MatchesBoostToOneInATrillion) {
                          " t=" + std::to_string(t) + (upper ? " upper" : " lower");
           }
           EXPECT_TRUE(test::close(got, want, test::kQuantile))
-              << "a=" << a << " b=" << b << " t=" << t << (upper ? " upper" : " lower")
-              << " got " << got << " boost " << want;
+              << "a=" << a << " b=" << b << " t=" << t << (upper ? " upper" : " lower") << " got "
+              << got << " boost " << want;
         }
       }
     }
@@ -62,7 +62,8 @@ TEST(BetaQuantileGrid, MatchesBoostToOneInATrillion) {
 // Expected values: mpmath 1.2.1 at 40 digits, by bisection of betainc in log x.
 TEST(BetaQuantileGrid, HardCasesAgainstMpmath) {
   // Far upper tail of a huge, very asymmetric posterior.
-  EXPECT_TRUE(test::close(ibetac_inv(75, 66334470, 2.631e-13), 2.3436232758003592e-6, test::kQuantile));
+  EXPECT_TRUE(
+      test::close(ibetac_inv(75, 66334470, 2.631e-13), 2.3436232758003592e-6, test::kQuantile));
   // Cephes-based code (Debian scipy 1.10's betaincinv) returns 0.0350 here.
   EXPECT_TRUE(test::close(ibeta_inv(4, 99997, 0.999995), 1.9478415788928877e-4, test::kQuantile));
   EXPECT_TRUE(test::close(ibetac_inv(4, 99997, 5e-6), 1.9478415788928877e-4, test::kQuantile));
@@ -81,7 +82,8 @@ TEST(BetaQuantileGrid, Edges) {
   EXPECT_TRUE(std::isnan(ibeta_inv(2, 3, 1.5)));
   EXPECT_TRUE(std::isnan(ibeta_inv(2, 3, std::nan(""))));
   // a = 1: I_x(1, b) = 1 - (1 - x)^b, so x = -expm1(log1p(-p) / b).
-  EXPECT_TRUE(test::close(ibeta_inv(1, 7, 0.3), -std::expm1(std::log1p(-0.3) / 7), test::kQuantile));
+  EXPECT_TRUE(
+      test::close(ibeta_inv(1, 7, 0.3), -std::expm1(std::log1p(-0.3) / 7), test::kQuantile));
 }
 
 }  // namespace

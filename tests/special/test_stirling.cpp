@@ -1,12 +1,11 @@
 // stirling.hpp against Boost.Math: the building blocks every large-argument formula relies on.
-#include "special/stirling.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/log1p.hpp>
 #include <boost/multiprecision/cpp_bin_float.hpp>
 
+#include "special/stirling.hpp"
 #include "support/tolerances.hpp"
 
 namespace hbayes::special {

@@ -1,8 +1,7 @@
 // Scores three stores from in-memory columns with the hbayes library (no CSV involved).
-#include <hbayes/score.hpp>
-
 #include <cstdint>
 #include <cstdio>
+#include <hbayes/score.hpp>
 #include <vector>
 
 int main() {
