@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "hbayes/errors.hpp"
@@ -42,26 +43,33 @@ inline std::optional<std::string> parse_field(std::string_view field, const Data
   return "column '" + column.name + "': " + io::finite_problem(parsed.status, field);
 }
 
-// A family's two data columns, read whole: n rows each.
+// A family's two data columns, read whole: n rows each; with a grouping column (--by) also
+// each row's chain, as an index into the chain values in order of first appearance.
 template <class First, class Second>
 struct DataColumns {
   std::vector<First> first;
   std::vector<Second> second;
-  std::size_t rejected = 0;  // rows passed over (skip_bad_rows only)
+  std::vector<std::size_t> chain;         // n rows (grouped reads only): index into chain_values
+  std::vector<std::string> chain_values;  // distinct values of the grouping column
+  std::size_t rejected = 0;               // rows passed over (skip_bad_rows only)
 };
 
 // Reads and validates every row of `input`; `check(first, second)` is the family's row rule from
 // validation.hpp. The first bad row throws InputError naming file:line, the column and the
 // value, unless skip_bad_rows, which passes over it (as `hbayes score --on-bad-row skip` does).
-// No rows left is an error either way.
+// No rows left is an error either way. With `by` (the --by column) each row's chain value is
+// read as a string too; an empty value is a bad row.
 template <class First, class Second, class Check>
 DataColumns<First, Second> read_columns(const std::string& input, const DataColumn& a,
                                         const DataColumn& b, Check check,
-                                        bool skip_bad_rows = false) {
+                                        bool skip_bad_rows = false,
+                                        const DataColumn* by = nullptr) {
   io::CsvReader reader(input);
   const std::size_t ia = reader.require_column(a.name, a.option);
   const std::size_t ib = reader.require_column(b.name, b.option);
+  const std::size_t iby = by ? reader.require_column(by->name, by->option) : 0;
   DataColumns<First, Second> data;
+  std::unordered_map<std::string, std::size_t> chain_index;  // chain value -> its index
   io::CsvRecord record;
   for (;;) {
     try {
@@ -76,6 +84,9 @@ DataColumns<First, Second> read_columns(const std::string& input, const DataColu
     std::optional<std::string> problem = parse_field(record.fields[ia], a, &x);
     if (!problem) problem = parse_field(record.fields[ib], b, &y);
     if (!problem) problem = check(x, y);
+    if (!problem && by && record.fields[iby].empty()) {
+      problem = "column '" + by->name + "': empty chain value";
+    }
     if (problem) {
       if (!skip_bad_rows) throw InputError(reader.source_name(), record.line, *problem);
       ++data.rejected;
@@ -83,6 +94,12 @@ DataColumns<First, Second> read_columns(const std::string& input, const DataColu
     }
     data.first.push_back(x);
     data.second.push_back(y);
+    if (by) {
+      const auto [it, added] =
+          chain_index.try_emplace(std::string(record.fields[iby]), data.chain_values.size());
+      if (added) data.chain_values.push_back(it->first);
+      data.chain.push_back(it->second);
+    }
   }
   if (data.first.empty()) throw InputError(reader.source_name(), 0, "no data rows");
   return data;

@@ -43,6 +43,9 @@ FitCommand::FitCommand(CLI::App& app) {
   command_
       ->add_option("--std-error-column", s.std_error_column, "normal-normal standard-error column")
       ->capture_default_str();
+  command_->add_option("--by", s.by,
+                       "Grouping column (e.g. chain_id): fit each of its values' stores on their "
+                       "own; the JSON holds one entry per value under \"chains\"");
   command_->add_option("--backend", s.backend, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
@@ -62,11 +65,11 @@ int FitCommand::run() {
   const BackendChoice choice = resolve_backend(parse_backend(s.backend));
   if (!choice.notice.empty()) std::fprintf(stderr, "%s\n", choice.notice.c_str());
   options.backend = choice.backend;
+  const ColumnNames columns{s.successes_column, s.trials_column,   s.count_column,
+                            s.exposure_column,  s.estimate_column, s.std_error_column};
+  if (!s.by.empty()) return run_by(columns, options, start);
 
-  const CatalogFit fit = fit_catalog(s.model, s.input,
-                                     {s.successes_column, s.trials_column, s.count_column,
-                                      s.exposure_column, s.estimate_column, s.std_error_column},
-                                     options);
+  const CatalogFit fit = fit_catalog(s.model, s.input, columns, options);
   const FitReport& report = fit.report;
   write_json(s.output, fit.json);
 
@@ -81,6 +84,35 @@ int FitCommand::run() {
   std::fprintf(stderr, "hbayes fit: %zu groups, method %s, %s, %.3f s, backend %s\n", report.groups,
                fit_method_name(report.method), outcome.c_str(), seconds,
                backend_name(report.backend.backend));
+  return 0;
+}
+
+int FitCommand::run_by(const ColumnNames& columns, const FitOptions& options,
+                       std::chrono::steady_clock::time_point start) {
+  const auto& s = settings_;
+  const ChainFits fits = fit_catalog_by(s.model, s.input, columns, s.by, options);
+  // A run in which no chain could be fitted has no answer: exit 2 and write nothing.
+  if (fits.failed == fits.chains) {
+    throw InputError(s.input, 0,
+                     "no chain of --by " + s.by + " could be fitted (" +
+                         std::to_string(fits.chains) + " chains); first: " + fits.first_failure);
+  }
+  write_json(s.output, fits.json);
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string failures;
+  if (fits.failed > 0) failures = " (first: " + fits.first_failure + ")";
+  std::string not_converged;
+  if (fits.not_converged > 0) {
+    not_converged = ", " + std::to_string(fits.not_converged) + " NOT converged";
+  }
+  std::fprintf(stderr,
+               "hbayes fit: %zu chains by %s, %zu fitted, %zu failed%s%s, %zu groups, method %s, "
+               "%.3f s, backend %s\n",
+               fits.chains, s.by.c_str(), fits.chains - fits.failed, fits.failed, failures.c_str(),
+               not_converged.c_str(), fits.groups, fit_method_name(options.method), seconds,
+               backend_name(fits.backend.backend));
   return 0;
 }
 

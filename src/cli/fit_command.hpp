@@ -2,7 +2,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <string>
+
+#include "cli/catalog_fit.hpp"
 
 namespace hbayes::cli {
 
@@ -14,6 +17,7 @@ struct FitSettings {
   std::string successes_column = "successes", trials_column = "trials";
   std::string count_column = "count", exposure_column = "exposure";
   std::string estimate_column = "estimate", std_error_column = "std_error";
+  std::string by;  // --by: the grouping column, one fit per value; empty = one fit
   std::string backend = "auto";
   int threads = 0;
 };
@@ -27,6 +31,10 @@ class FitCommand {
   int run();
 
  private:
+  // `--by`: one fit per chain, written as one document; the summary counts failed chains.
+  int run_by(const ColumnNames& columns, const FitOptions& options,
+             std::chrono::steady_clock::time_point start);
+
   CLI::App* command_;
   FitSettings settings_;
 };

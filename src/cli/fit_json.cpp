@@ -131,6 +131,11 @@ Json read_json(const std::string& path) {
 
 SavedPrior prior_from_json(const Json& fit, const std::string& source) {
   if (!fit.is_object()) throw InputError(source, 0, "a fit file must hold a JSON object");
+  if (fit.contains("chains")) {
+    throw InputError(source, 0,
+                     "a per-chain fit (hbayes fit --by) holds one prior per chain; scoring with "
+                     "per-chain priors is not supported yet");
+  }
   SavedPrior prior;
   prior.model =
       require(fit, "model", "model", Json::value_t::string, "a string", source).get<std::string>();
