@@ -201,7 +201,7 @@ TEST_P(ScoreParity, NormalNormalRandomCatalog) {
 // inputs than the cache has entries so that slots are evicted and collide.
 TEST_P(ScoreParity, RepeatedStoresMatchDistinctOnes) {
   std::mt19937_64 rng(kSeed + 5);
-  const std::size_t distinct = 6000, n = 60000;
+  const std::size_t distinct = 3000, n = 60000;
   std::vector<std::int64_t> y0(distinct), t0(distinct), y(n), t(n);
   std::vector<double> e0(distinct), e(n);
   for (std::size_t k = 0; k < distinct; ++k) {
@@ -244,6 +244,29 @@ TEST_P(ScoreParity, RepeatedStoresMatchDistinctOnes) {
     ASSERT_EQ(gamma_all.lower[i], gamma_one.lower[k]) << "row " << i;
     ASSERT_EQ(gamma_all.upper[i], gamma_one.upper[k]) << "row " << i;
     ASSERT_EQ(gamma_all.pred_lower[i], gamma_one.pred_lower[k]) << "row " << i;
+  }
+}
+
+// A catalog of distinct stores long enough for the CPU backend to stop probing its cache (it does
+// after 4,096 rows with few repeats), then the same stores again: every row still equals the
+// distinct store scored alone.
+TEST_P(ScoreParity, DistinctThenRepeatedStoresMatch) {
+  std::mt19937_64 rng(kSeed + 6);
+  const std::size_t distinct = 20000;
+  std::vector<std::int64_t> y(2 * distinct), t(2 * distinct);
+  for (std::size_t k = 0; k < distinct; ++k) {
+    t[k] = t[k + distinct] = static_cast<std::int64_t>(log_uniform(rng, 1, 1e5));
+    y[k] = y[k + distinct] = std::uniform_int_distribution<std::int64_t>(0, t[k])(rng);
+  }
+  const ScoreOptions opts = options(0.95);
+  const PosteriorTable all =
+      score(BinomialColumns{y.data(), t.data(), 2 * distinct}, BetaBinomialPrior{2, 50}, opts);
+  const PosteriorTable one =
+      score(BinomialColumns{y.data(), t.data(), distinct}, BetaBinomialPrior{2, 50}, opts);
+  for (std::size_t i = 0; i < 2 * distinct; ++i) {
+    ASSERT_EQ(all.lower[i], one.lower[i % distinct]) << "row " << i;
+    ASSERT_EQ(all.upper[i], one.upper[i % distinct]) << "row " << i;
+    ASSERT_EQ(all.post_sd[i], one.post_sd[i % distinct]) << "row " << i;
   }
 }
 
