@@ -1,5 +1,6 @@
 #include "cli/fit_json.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -79,6 +80,51 @@ std::string point_text(const Json& fit, const char* key, const char* name) {
   return std::string(" at ") + name + " = " + value->dump();
 }
 
+// A per-chain document: the model, the grouping column, and each chain's prior or its problem.
+SavedPrior chain_priors_from_json(const Json& fit, const std::string& source) {
+  SavedPrior prior;
+  prior.model =
+      require(fit, "model", "model", Json::value_t::string, "a string", source).get<std::string>();
+  prior.by = require(fit, "by", "by", Json::value_t::string, "a string", source).get<std::string>();
+  if (prior.by.empty()) throw InputError(source, 0, "key \"by\" must name a column");
+  const Json& chains = require(fit, "chains", "chains", Json::value_t::object, "an object", source);
+  std::string first_problem;
+  for (const auto& item : chains.items()) {
+    ChainPrior chain;
+    chain.value = item.key();
+    const Json& entry = item.value();
+    const auto error = entry.is_object() ? entry.find("error") : entry.end();
+    if (entry.is_object() && error != entry.end()) {
+      chain.problem =
+          "its fit failed: " + (error->is_string() ? error->get<std::string>() : error->dump());
+    } else {
+      // A chain's entry is a plain fit document less the shared model and method.
+      Json single = entry.is_object() ? entry : Json(nullptr);
+      if (single.is_object()) single["model"] = prior.model;
+      try {
+        const SavedPrior one = prior_from_json(single, source);
+        chain.values = one.values;
+        chain.converged = one.converged;
+      } catch (const InputError& e) {
+        chain.problem = e.reason();
+      }
+    }
+    if (!chain.problem.empty() && first_problem.empty()) {
+      first_problem = "chain '" + chain.value + "': " + chain.problem;
+    }
+    prior.chains.push_back(std::move(chain));
+  }
+  const bool any = std::any_of(prior.chains.begin(), prior.chains.end(),
+                               [](const ChainPrior& c) { return c.problem.empty(); });
+  if (!any) {
+    throw InputError(source, 0,
+                     prior.chains.empty()
+                         ? std::string("the per-chain fit holds no chains")
+                         : "no chain of the per-chain fit can be scored; first: " + first_problem);
+  }
+  return prior;
+}
+
 }  // namespace
 
 std::array<const char*, 2> hyperparameter_names(const std::string& model) {
@@ -131,11 +177,7 @@ Json read_json(const std::string& path) {
 
 SavedPrior prior_from_json(const Json& fit, const std::string& source) {
   if (!fit.is_object()) throw InputError(source, 0, "a fit file must hold a JSON object");
-  if (fit.contains("chains")) {
-    throw InputError(source, 0,
-                     "a per-chain fit (hbayes fit --by) holds one prior per chain; scoring with "
-                     "per-chain priors is not supported yet");
-  }
+  if (fit.contains("chains")) return chain_priors_from_json(fit, source);
   SavedPrior prior;
   prior.model =
       require(fit, "model", "model", Json::value_t::string, "a string", source).get<std::string>();

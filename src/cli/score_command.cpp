@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,14 +44,15 @@ constexpr std::size_t kMinPieceBytes = std::size_t{16} << 10;
 struct BetaBinomialModel {
   using First = std::int64_t;
   using Second = std::int64_t;
-  BetaBinomialPrior prior;
+  using Prior = BetaBinomialPrior;
+  Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 2> kParams{"post_alpha", "post_beta"};
   std::optional<std::string> check(First y, Second n) const {
     return validation::binomial_row(y, n, first.name, second.name);
   }
-  void score(const First* y, const Second* n, std::size_t rows, const ScoreOptions& options,
-             const PosteriorColumns& out) const {
+  static void score(const Prior& prior, const First* y, const Second* n, std::size_t rows,
+                    const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(BinomialColumns{y, n, rows}, prior, options, out);
   }
 };
@@ -57,14 +60,15 @@ struct BetaBinomialModel {
 struct GammaPoissonModel {
   using First = std::int64_t;
   using Second = double;
-  GammaPoissonPrior prior;
+  using Prior = GammaPoissonPrior;
+  Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 2> kParams{"post_shape", "post_rate"};
   std::optional<std::string> check(First count, Second exposure) const {
     return validation::poisson_row(count, exposure, first.name, second.name);
   }
-  void score(const First* count, const Second* exposure, std::size_t rows,
-             const ScoreOptions& options, const PosteriorColumns& out) const {
+  static void score(const Prior& prior, const First* count, const Second* exposure,
+                    std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(PoissonColumns{count, exposure, rows}, prior, options, out);
   }
 };
@@ -72,17 +76,72 @@ struct GammaPoissonModel {
 struct NormalNormalModel {
   using First = double;
   using Second = double;
-  NormalNormalPrior prior;
+  using Prior = NormalNormalPrior;
+  Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 0> kParams{};
   std::optional<std::string> check(First estimate, Second std_error) const {
     return validation::normal_row(estimate, std_error, first.name, second.name);
   }
-  void score(const First* estimate, const Second* std_error, std::size_t rows,
-             const ScoreOptions& options, const PosteriorColumns& out) const {
+  static void score(const Prior& prior, const First* estimate, const Second* std_error,
+                    std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(NormalColumns{estimate, std_error, rows}, prior, options, out);
   }
 };
+
+// The priors of a per-chain fit (`score --prior` of a `fit --by` file), looked up by the value
+// of the grouping column: a chain without a prior (its fit failed, or is on its boundary) keeps
+// the reason its rows cannot be scored.
+template <class Prior>
+struct ChainPriors {
+  std::string column;                                    // the grouping column (the fit's "by")
+  std::string source;                                    // the fit file, for messages
+  std::unordered_map<std::string, std::uint32_t> index;  // chain value -> its slot below
+  std::vector<Prior> priors;
+  std::vector<std::string> problems;  // empty where the chain scores
+
+  // Why a row of chain `value` cannot be scored, or nullopt with its slot in *slot.
+  std::optional<std::string> find(std::string_view value, std::uint32_t* slot) const {
+    if (value.empty()) return "column '" + column + "': empty chain value";
+    const auto it = index.find(std::string(value));
+    if (it == index.end()) {
+      return "column '" + column + "': chain '" + std::string(value) + "' is not in the fit " +
+             source;
+    }
+    if (!problems[it->second].empty()) {
+      return "column '" + column + "': chain '" + std::string(value) + "' cannot be scored (" +
+             source + "): " + problems[it->second];
+    }
+    *slot = it->second;
+    return std::nullopt;
+  }
+};
+
+// Builds the lookup from a per-chain saved fit; `make(values)` makes a chain's prior.
+template <class Prior, class Make>
+ChainPriors<Prior> chain_priors(const SavedPrior& saved, const std::string& source, Make make) {
+  ChainPriors<Prior> out;
+  out.column = saved.by;
+  out.source = source;
+  for (const ChainPrior& chain : saved.chains) {
+    const auto slot = static_cast<std::uint32_t>(out.priors.size());
+    out.index.emplace(chain.value, slot);
+    out.priors.push_back(chain.problem.empty() ? make(chain.values) : Prior{});
+    out.problems.push_back(chain.problem);
+  }
+  return out;
+}
+
+// `columns` moved on by `offset` rows (null columns stay null).
+PosteriorColumns shifted(const PosteriorColumns& columns, std::size_t offset) {
+  PosteriorColumns out = columns;
+  for (double** column :
+       {&out.raw, &out.post_mean, &out.post_sd, &out.lower, &out.upper, &out.data_weight,
+        &out.post_param1, &out.post_param2, &out.pred_mean, &out.pred_lower, &out.pred_upper}) {
+    if (*column) *column += offset;
+  }
+  return out;
+}
 
 // Terminal progress on stderr for long runs; silent when stderr is not a terminal.
 class Progress {
@@ -121,6 +180,7 @@ struct Piece {
   io::PieceEnd end;
   std::vector<typename Model::First> first;  // the accepted rows' data
   std::vector<typename Model::Second> second;
+  std::vector<std::uint32_t> chain;  // per-chain priors only: each row's slot in ChainPriors
   std::string ids;                   // their id fields, one after another
   std::vector<std::size_t> id_ends;  // where each row's id ends in `ids`
   std::vector<Rejection> rejections;
@@ -131,25 +191,33 @@ struct Piece {
 
   std::size_t rows() const { return first.size(); }
   void clear() {
-    end = {}, first.clear(), second.clear(), ids.clear(), id_ends.clear(), rejections.clear();
+    end = {}, first.clear(), second.clear(), chain.clear(), ids.clear(), id_ends.clear();
+    rejections.clear();
     fatal.reset(), failure = nullptr, text_size = 0;
   }
 };
 
 // Streams the input through the model a block (the reader's buffer) at a time: the block's
 // pieces are parsed in parallel, its rows scored in one kernel call (on all threads, or on the
-// GPU), and its pieces formatted in parallel while the last block's output is written.
+// GPU), and its pieces formatted in parallel while the last block's output is written. With
+// per-chain priors the block's rows are grouped by chain and each group scored with its prior.
 template <class Model>
 class ScoreStream {
  public:
-  ScoreStream(const Model& model, const ScoreSettings& s, const ScoreOptions& options)
+  using Chains = ChainPriors<typename Model::Prior>;
+
+  // `chains`: per-chain priors (null: every row takes model.prior).
+  ScoreStream(const Model& model, const ScoreSettings& s, const ScoreOptions& options,
+              const Chains* chains)
       : model_(model),
         options_(options),
+        chains_(chains),
         reader_(s.input),
         first_index_(reader_.require_column(model.first.name, model.first.option)),
         second_index_(reader_.require_column(model.second.name, model.second.option)),
         id_index_(s.id_column_given ? reader_.require_column(s.id_column, "--id-column")
                                     : reader_.column("store_id")),
+        by_index_(chains ? reader_.require_column(chains->column, "--by") : 0),
         skip_bad_rows_(s.on_bad_row == "skip"),
         predicting_(options.predict_trials > 0 || options.predict_exposure > 0.0),
         threads_(omp_get_max_threads()),
@@ -248,7 +316,10 @@ class ScoreStream {
               parse_field(record.fields[first_index_], model_.first, &first);
           if (!problem) problem = parse_field(record.fields[second_index_], model_.second, &second);
           if (!problem) problem = model_.check(first, second);
+          std::uint32_t slot = 0;
+          if (!problem && chains_) problem = chains_->find(record.fields[by_index_], &slot);
           if (problem) return reject(record.line, std::move(*problem), record.text);
+          if (chains_) piece.chain.push_back(slot);
           piece.first.push_back(first);
           piece.second.push_back(second);
           if (id_index_) {
@@ -325,16 +396,98 @@ class ScoreStream {
   // batch over all threads (or the GPU) better than many small calls could, and sees repeated
   // rows across the whole block.
   void score(Pieces& pieces, std::size_t count) {
-    first_.clear(), second_.clear();
+    first_.clear(), second_.clear(), chain_.clear();
     offsets_.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
       offsets_[i] = first_.size();
       first_.insert(first_.end(), pieces[i].first.begin(), pieces[i].first.end());
       second_.insert(second_.end(), pieces[i].second.begin(), pieces[i].second.end());
+      chain_.insert(chain_.end(), pieces[i].chain.begin(), pieces[i].chain.end());
     }
     if (first_.empty()) return;
     size_table(table_, first_.size());
-    model_.score(first_.data(), second_.data(), first_.size(), options_, table_.columns());
+    if (chains_) {
+      score_by_chain();
+    } else {
+      Model::score(model_.prior, first_.data(), second_.data(), first_.size(), options_,
+                   table_.columns());
+    }
+  }
+
+  // Per-chain priors: the block's rows grouped by chain (a counting sort, stable, so a group
+  // holds its chain's rows in file order), one kernel call per group with its chain's prior
+  // into a grouped table, and the scores put back in the rows' places in table_. A row's scores
+  // depend on its data and prior only, so they equal those of scoring its chain alone.
+  void score_by_chain() {
+    const std::size_t rows = first_.size();
+    if (group_of_.size() < chains_->priors.size()) group_of_.resize(chains_->priors.size(), kNone);
+    group_chain_.clear(), group_start_.clear();
+    for (const std::uint32_t c : chain_) {
+      if (group_of_[c] == kNone) {
+        group_of_[c] = static_cast<std::uint32_t>(group_chain_.size());
+        group_chain_.push_back(c);
+        group_start_.push_back(0);
+      }
+      ++group_start_[group_of_[c]];
+    }
+    const std::size_t groups = group_chain_.size();
+    std::size_t start = 0;  // counts -> starts
+    for (std::size_t g = 0; g < groups; ++g) start += std::exchange(group_start_[g], start);
+    group_start_.push_back(rows);
+    slot_.resize(rows), grouped_first_.resize(rows), grouped_second_.resize(rows);
+    {
+      std::vector<std::size_t>& next = group_next_;
+      next.assign(group_start_.begin(), group_start_.end() - 1);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t at = next[group_of_[chain_[r]]]++;
+        slot_[r] = at;
+        grouped_first_[at] = first_[r];
+        grouped_second_[at] = second_[r];
+      }
+    }
+    for (const std::uint32_t c : group_chain_) group_of_[c] = kNone;
+
+    size_table(grouped_, rows);
+    const PosteriorColumns out = grouped_.columns();
+    const auto score_group = [&](std::size_t g) {
+      const std::size_t begin = group_start_[g];
+      Model::score(chains_->priors[group_chain_[g]], grouped_first_.data() + begin,
+                   grouped_second_.data() + begin, group_start_[g + 1] - begin, options_,
+                   shifted(out, begin));
+    };
+    // Many small groups: one group per thread at a time (each call then runs on its thread).
+    // Few groups, or the GPU: one call after another, each spread over all threads or the GPU.
+    if (options_.backend == Backend::Cpu && threads_ > 1 && groups >= 2 * std::size_t(threads_)) {
+      group_failures_.assign(groups, nullptr);
+      const auto tasks = static_cast<std::ptrdiff_t>(groups);
+#pragma omp parallel num_threads(threads_)
+      {
+        omp_set_num_threads(1);
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t g = 0; g < tasks; ++g) {
+          try {
+            score_group(static_cast<std::size_t>(g));
+          } catch (...) {
+            group_failures_[static_cast<std::size_t>(g)] = std::current_exception();
+          }
+        }
+      }
+      for (const std::exception_ptr& failure : group_failures_) {
+        if (failure) std::rethrow_exception(failure);
+      }
+    } else {
+      for (std::size_t g = 0; g < groups; ++g) score_group(g);
+    }
+
+    Columns from, to;
+    const std::size_t n = written_columns(grouped_, from);
+    written_columns(table_, to);
+    const auto row_count = static_cast<std::ptrdiff_t>(rows);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::ptrdiff_t r = 0; r < row_count; ++r) {
+      const std::size_t at = slot_[static_cast<std::size_t>(r)];
+      for (std::size_t c = 0; c < n; ++c) (*to[c])[static_cast<std::size_t>(r)] = (*from[c])[at];
+    }
   }
 
   // Formats the first `count` pieces in parallel while task 0 writes the last block's output,
@@ -396,11 +549,15 @@ class ScoreStream {
     pending_ = 0;
   }
 
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
   const Model& model_;
   const ScoreOptions& options_;
+  const Chains* chains_;  // null: one prior for every row
   io::CsvReader reader_;
   const std::size_t first_index_, second_index_;
   const std::optional<std::size_t> id_index_;
+  const std::size_t by_index_;  // the grouping column (with chains_ only)
   const bool skip_bad_rows_, predicting_;
   const int threads_;
   io::AtomicOutputFile output_;
@@ -414,18 +571,28 @@ class ScoreStream {
   // The block's rows gathered for one kernel call, where each piece's rows start, the scores.
   std::vector<typename Model::First> first_;
   std::vector<typename Model::Second> second_;
+  std::vector<std::uint32_t> chain_;  // with chains_: each gathered row's chain slot
   std::vector<std::size_t> offsets_;
   PosteriorTable table_;
+  // Per-chain scoring: each chain's group in the block (kNone: none yet), the groups' chains
+  // and starts in the grouped rows, each row's place there, the grouped data and scores.
+  std::vector<std::uint32_t> group_of_;
+  std::vector<std::uint32_t> group_chain_;
+  std::vector<std::size_t> group_start_, group_next_, slot_;
+  std::vector<typename Model::First> grouped_first_;
+  std::vector<typename Model::Second> grouped_second_;
+  PosteriorTable grouped_;
+  std::vector<std::exception_ptr> group_failures_;
   std::exception_ptr write_failure_;  // from the worker thread that wrote
   std::size_t scored_ = 0, rejected_ = 0;
 };
 
 template <class Model>
 int stream_scores(const Model& model, const ScoreSettings& s, const ScoreOptions& options,
-                  const char* backend) {
+                  const char* backend, const ChainPriors<typename Model::Prior>* chains = nullptr) {
   const auto start = std::chrono::steady_clock::now();
   Progress progress;
-  ScoreStream<Model> stream(model, s, options);
+  ScoreStream<Model> stream(model, s, options, chains);
   const auto [scored, rejected] = stream.run(progress);
   progress.finish();
   const double seconds =
@@ -460,6 +627,10 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
   command_->add_option("--prior", s.prior_file,
                        "Score with the prior fitted by `hbayes fit` (its JSON file) instead of "
                        "--alpha/--beta, --shape/--rate or --mu/--tau");
+  command_->add_option("--by", s.by,
+                       "With a --prior file from `hbayes fit --by`: the grouping column (default "
+                       "and required value: the file's); each row is scored with its chain's "
+                       "prior");
   command_->add_flag("--empirical-bayes", s.empirical_bayes,
                      "Fit the prior to the input (as `hbayes fit` does), then score every store "
                      "with it; reads the input twice (not stdin)");
@@ -531,6 +702,13 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
       }
     }
   }
+  if (given("--by") && !from_file) {
+    throw InputError("hbayes score", 0,
+                     s.empirical_bayes
+                         ? "--by with --empirical-bayes is not supported yet: run hbayes fit --by, "
+                           "then hbayes score --prior"
+                         : "--by needs --prior FILE, a per-chain fit written by hbayes fit --by");
+  }
   if (!from_file) {
     if (!given("--model")) {
       throw InputError("hbayes score", 0,
@@ -555,6 +733,26 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
         "the fit is for --model " + prior.model + " but --model " + s.model + " was given");
   }
   s.model = prior.model;
+  if (given("--by") && s.by != prior.by) {
+    throw InputError(
+        s.prior_file, 0,
+        prior.by.empty()
+            ? "--by " + s.by + " needs a per-chain fit (hbayes fit --by); this file holds one prior"
+            : "the fit is by column '" + prior.by + "' but --by " + s.by + " was given");
+  }
+  if (!prior.by.empty()) {
+    s.by = prior.by;
+    const auto unconverged =
+        std::count_if(prior.chains.begin(), prior.chains.end(),
+                      [](const ChainPrior& c) { return c.problem.empty() && !c.converged; });
+    if (unconverged > 0) {
+      std::fprintf(stderr,
+                   "hbayes score: warning: %s: the fits of %td chains did not converge "
+                   "(\"converged\": false); scoring with their last hyperparameters\n",
+                   s.prior_file.c_str(), static_cast<std::ptrdiff_t>(unconverged));
+    }
+    return prior;
+  }
   if (!prior.converged) {
     std::fprintf(stderr,
                  "hbayes score: warning: %s: the fit did not converge (\"converged\": false); "
@@ -629,31 +827,41 @@ int ScoreCommand::run() {
   if (s.empirical_bayes) prior = fit_input(options.backend);
   // The prior's two hyperparameters: from the fit, else from the options.
   const auto value = [&](int i, double option) { return prior ? prior->values[i] : option; };
-  const auto check_prior = [&](const auto& p) {
-    if (auto problem = validation::prior(p)) throw InputError("hbayes score", 0, *problem);
+  // Scores with one prior for every row, or with each row's chain's prior (a --by fit file;
+  // its priors were checked as it was read, and model.prior is then unused).
+  const auto stream = [&](auto& model) {
+    using Model = std::remove_reference_t<decltype(model)>;
+    using Prior = typename Model::Prior;
+    if (prior && !prior->by.empty()) {
+      const auto chains = chain_priors<Prior>(*prior, s.prior_file, [](std::array<double, 2> v) {
+        return Prior{v[0], v[1]};
+      });
+      return stream_scores(model, s, options, backend, &chains);
+    }
+    if (auto problem = validation::prior(model.prior)) {
+      throw InputError("hbayes score", 0, *problem);
+    }
+    return stream_scores(model, s, options, backend);
   };
   if (s.model == "beta-binomial") {
     if (!prior) require_options({"--alpha", "--beta"});
     BetaBinomialModel model{{value(0, s.alpha), value(1, s.beta)},
                             {s.successes_column, "--successes-column"},
                             {s.trials_column, "--trials-column"}};
-    check_prior(model.prior);
-    return stream_scores(model, s, options, backend);
+    return stream(model);
   }
   if (s.model == "gamma-poisson") {
     if (!prior) require_options({"--shape", "--rate"});
     GammaPoissonModel model{{value(0, s.shape), value(1, s.rate)},
                             {s.count_column, "--count-column"},
                             {s.exposure_column, "--exposure-column"}};
-    check_prior(model.prior);
-    return stream_scores(model, s, options, backend);
+    return stream(model);
   }
   if (!prior) require_options({"--mu", "--tau"});
   NormalNormalModel model{{value(0, s.mu), value(1, s.tau)},
                           {s.estimate_column, "--estimate-column"},
                           {s.std_error_column, "--std-error-column"}};
-  check_prior(model.prior);
-  return stream_scores(model, s, options, backend);
+  return stream(model);
 }
 
 }  // namespace hbayes::cli

@@ -20,6 +20,7 @@ struct ScoreSettings {
   bool empirical_bayes = false;  // --empirical-bayes: fit on the input, then score
   std::string method = "ml";     // --method (with --empirical-bayes)
   std::string fit_output;        // --fit-output (with --empirical-bayes)
+  std::string by;                // --by: the grouping column of a per-chain --prior file
   std::string on_bad_row = "error";
   std::string id_column;
   std::string successes_column = "successes", trials_column = "trials";

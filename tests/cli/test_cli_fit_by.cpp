@@ -220,21 +220,6 @@ TEST(CliFitBy, FailingChainIsReportedAndOthersStillFit) {
   }
 }
 
-// Until score takes per-chain priors, it refuses a --by file by name instead of a missing key.
-TEST(CliFitBy, ScoreRefusesAPerChainFitFile) {
-  ScratchDir dir;
-  binomial_catalog(200).write(dir);
-  ASSERT_EQ(run_cli(dir,
-                    "fit --model beta-binomial --backend cpu --by chain_id --input catalog.csv "
-                    "--output fit.json")
-                .exit_code,
-            0);
-  const CliResult r =
-      run_cli(dir, "score --prior fit.json --backend cpu --input catalog.csv --output post.csv");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("hbayes fit --by"), std::string::npos) << r.err;
-}
-
 TEST(CliFitBy, EveryChainFailingExitsTwoAndWritesNothing) {
   ScratchDir dir;
   write_file(dir / "catalog.csv",
