@@ -1,8 +1,11 @@
 // AtomicOutputFile: all or nothing at the target path, and failures that name the file.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -146,19 +149,61 @@ TEST(AtomicOutputFile, StdoutIsWrittenThrough) {
   EXPECT_EQ(read_file(path), "a,b\n1,2\n");
 }
 
-TEST(AtomicOutputFile, DiskFullIsAnErrorNamingTheFile) {
-  if (access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
+// A device that refuses writes, made on any machine: in a child process, a file-size limit
+// (RLIMIT_FSIZE, with SIGXFSZ ignored) makes every write past 1 KiB fail with EFBIG, as a full
+// disk fails with ENOSPC. Runs `body` there and returns the child's exit status.
+template <class Body>
+int in_child_with_write_limit(Body body) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{};
+    getrlimit(RLIMIT_FSIZE, &limit);
+    limit.rlim_cur = 1024;
+    setrlimit(RLIMIT_FSIZE, &limit);
+    _exit(body());
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+// Exit codes of the children below: 0 as expected, 1 no error, 2 wrong message, 3 output left.
+int expect_write_failure(const std::string& target, const std::string& expected_message) {
   std::string message;
-  with_stdout("/dev/full", [&] {
-    try {
-      AtomicOutputFile out("-");
-      out.write("a,b\n");
-      out.commit();
-    } catch (const std::system_error& e) {
-      message = e.what();
-    }
+  try {
+    AtomicOutputFile out(target);
+    out.write(std::string(1 << 20, 'x'));
+    out.commit();
+  } catch (const std::system_error& e) {
+    message = e.what();
+  }
+  if (message.empty()) return 1;
+  return message == expected_message ? 0 : 2;
+}
+
+TEST(AtomicOutputFile, AFailedWriteNamesTheFileAndLeavesNothing) {
+  TempDir dir;
+  const std::string path = dir.file("posterior.csv");
+  const int status = in_child_with_write_limit([&] {
+    const int result = expect_write_failure(path, path + ": cannot write: File too large");
+    return result != 0 ? result : (entries_in(dir.path()) == 0 ? 0 : 3);
   });
-  EXPECT_EQ(message, "<stdout>: cannot write: No space left on device");
+  EXPECT_EQ(status, 0) << "0 expected; 1 no error, 2 wrong message, 3 output left";
+  EXPECT_EQ(entries_in(dir.path()), 0u);
+}
+
+TEST(AtomicOutputFile, AFailedWriteToStdoutIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("captured");
+  write_file(path, "");
+  int status = -1;
+  with_stdout(path, [&] {
+    status = in_child_with_write_limit(
+        [] { return expect_write_failure("-", "<stdout>: cannot write: File too large"); });
+  });
+  EXPECT_EQ(status, 0) << "0 expected; 1 no error, 2 wrong message";
 }
 
 }  // namespace
