@@ -22,6 +22,7 @@
 #include <math.h>
 
 #include "device_macros.hpp"
+#include "special/incomplete_gamma.hpp"
 #include "special/log_beta.hpp"
 #include "special/stirling.hpp"
 
@@ -50,48 +51,6 @@ struct BetaTails {
 // so its log is taken as log1p of minus the other.
 HBAYES_HD inline double log_of_complementary(double v, double w) {
   return v <= 0.5 ? log(v) : log1p(-w);
-}
-
-// Q(a, x) = Gamma(a, x) / Gamma(a), the upper regularized incomplete gamma function, for
-// 0 < a <= 1 and x > 0, given r = x^a e^-x / Gamma(a) (DiDonato & Morris' GRAT1, for BGRAT).
-HBAYES_HD inline double gamma_q_small_shape(double a, double x, double r) {
-  if (a == 0.5) return erfc(sqrt(x));
-  if (x < 1.1) {
-    // P(a, x) = x^a / Gamma(1 + a) (1 - j) with j = -a sum_{n>=1} (-x)^n / (n! (a + n)). Writing
-    // x^a = 1 + l and 1 / Gamma(1 + a) = 1 + h, Q = 1 - P = (1 + h) ((1 + l) j - l) - h, where
-    // for a <= 1 and x < 1.1 the terms j, l and h are all of the size of a, like Q itself: no
-    // one minus a number near one is ever formed.
-    double term = x;
-    double sum = 0.0;
-    for (int n = 1; n < kMaxTerms; ++n) {
-      const double next = term / (a + n);
-      sum += next;
-      if (fabs(next) <= kSeriesTolerance * fabs(sum)) break;
-      term *= -x / (n + 1);
-    }
-    const double j = a * sum;
-    const double l = expm1(a * log(x));
-    const double h = rgamma1pm1(a);
-    return (1.0 + h) * ((1.0 + l) * j - l) - h;
-  }
-  // Legendre's continued fraction Q = r / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...)), evaluated
-  // by the modified Lentz method.
-  const double tiny = 1e-300;
-  double f = x + 1.0 - a;
-  double c = f;
-  double d = 0.0;
-  for (int n = 1; n < kMaxTerms; ++n) {
-    const double an = -n * (n - a);
-    const double bn = x + 2 * n + 1.0 - a;
-    d = bn + an * d;
-    d = 1.0 / (d == 0.0 ? tiny : d);
-    c = bn + an / c;
-    if (c == 0.0) c = tiny;
-    const double delta = c * d;
-    f *= delta;
-    if (fabs(delta - 1.0) <= kSeriesTolerance) break;
-  }
-  return r / f;
 }
 
 // lambda = a - (a + b) x = (a + b) y - b, the distance of x from the mean of Beta(a, b) scaled by
@@ -293,7 +252,8 @@ HBAYES_HD_OUTLINE inline double beta_large_a_expansion(double a, double b, doubl
   if (b * z == 0.0) return w;
   // r = z^b e^-z / Gamma(b); scale = Gamma(a + b) / (Gamma(a) nu^b) r, where
   // lgamma(a + b) - lgamma(a) - b log nu = remainder + b log((a + b) / nu).
-  const double r = b * (1.0 + rgamma1pm1(b)) * exp(b * log(z) - z);
+  const GammaRatios gamma = incomplete_gamma(make_gamma_shape(b), z);
+  const double r = gamma.prefactor;
   const double scale = r * exp(log_gamma_ratio_remainder(b, a) + b * log1p(0.5 * (b + 1.0) / nu));
   if (scale == 0.0) return w;
   const double known = w / scale;
@@ -304,7 +264,7 @@ HBAYES_HD_OUTLINE inline double beta_large_a_expansion(double a, double b, doubl
   double d[kTerms + 1];  // d_n, those of (sinh(s) / s)^(b - 1), by J. C. P. Miller's recurrence
   c[0] = 1.0;
   d[0] = 1.0;
-  double j = gamma_q_small_shape(b, z, r) / r;
+  double j = gamma.q / r;
   double sum = j;
   double power = 1.0;  // (log x / 2)^(2n - 2)
   for (int n = 1; n <= kTerms; ++n) {
