@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "device_macros.hpp"
+#include "special/log_beta.hpp"
 #include "special/polynomial.hpp"
 #include "special/stirling.hpp"
 
@@ -26,20 +27,6 @@ namespace detail {
 
 // Unit roundoff of double (2^-53): the series and fractions stop once a term falls below it.
 constexpr double kUnitRoundoff = 1.1102230246251565e-16;
-
-// log Gamma(1 + a) for a >= 0, with full relative accuracy as a -> 0 (where lgamma(1 + a) would
-// inherit the rounding of 1 + a, an absolute error of ~1e-16 on a value of ~0.58 a).
-HBAYES_HD inline double log_gamma1p(double a) {
-  if (a > 0.125) return lgamma(1.0 + a);
-  // Taylor series -gamma a + sum_k (-1)^k zeta(k) / k a^k; 18 terms give 6e-18 relative at 1/8.
-  constexpr double kTaylor[18] = {-0.5772156649015329, 0.8224670334241132,    -0.40068563438653143,
-                                  0.27058080842778454, -0.20738555102867398,  0.1695571769974082,
-                                  -0.1440498967688461, 0.12550966952474304,   -0.11133426586956469,
-                                  0.1000994575127818,  -0.09095401714582904,  0.083353840546109,
-                                  -0.0769325164113522, 0.07143294629536133,   -0.06666870588242046,
-                                  0.06250095514121304, -0.058823978658684585, 0.055555767627403614};
-  return a * polynomial(kTaylor, a);
-}
 
 // S(eta, a) = sum_{n=0}^{10} C_n(eta) a^-n, the series in Temme's expansion
 //   Q(a, x) = erfc(eta sqrt(a/2)) / 2 + exp(-a eta^2 / 2) / sqrt(2 pi a) * S(eta, a),
@@ -132,7 +119,7 @@ HBAYES_HD inline GammaShape make_gamma_shape(double a) {
   s.a = a;
   s.stirling = stirling_error(a);
   s.log_gamma1p =
-      a < 1.0 ? detail::log_gamma1p(a) : (a + 0.5) * log(a) - a + kHalfLogTwoPi + s.stirling;
+      a < 1.0 ? detail::lgamma1p(a) : (a + 0.5) * log(a) - a + kHalfLogTwoPi + s.stirling;
   constexpr double kTwoPi = 6.283185307179586476925;
   s.inv_sqrt_two_pi_a = 1.0 / sqrt(kTwoPi * a);
   s.prefactor_scale = a * s.inv_sqrt_two_pi_a * exp(-s.stirling);
