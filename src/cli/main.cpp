@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "cli/fit_command.hpp"
+#include "cli/sample_command.hpp"
 #include "cli/score_command.hpp"
 #include "hbayes/errors.hpp"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "hbayes 0.1.0");
   hbayes::cli::ScoreCommand score(app);
   hbayes::cli::FitCommand fit(app);
+  hbayes::cli::SampleCommand sample(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   try {
     if (score.selected()) return score.run();
     if (fit.selected()) return fit.run();
+    if (sample.selected()) return sample.run();
   } catch (const hbayes::InputError& e) {
     std::fprintf(stderr, "hbayes: error: %s\n", e.what());
     return 2;

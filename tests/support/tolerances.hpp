@@ -50,6 +50,21 @@ inline bool matches_published(double value, double published, int decimals) {
 // rtol by |a| + |b|, hence half.
 constexpr Tolerance kPosteriorMeasure{5e-7, 0.0};
 
+// ---- full-posterior sampling (tests/sample) ----
+
+// Differences of the hierarchical log density between two points, kernels against the
+// long-double reference (the constants the kernels drop cancel in a difference).
+constexpr Tolerance kLogDensityDifference{1e-12, 1e-12};
+// The kernels' gradient of that log density against Richardson central differences of the
+// reference.
+constexpr Tolerance kLogDensityGradientFd{1e-9, 1e-9};
+// The long-double reference's normalised log density against Boost.Math's pdfs.
+constexpr Tolerance kReferenceLogDensity{1e-15, 0.0};
+
+// A posterior mean or sd from hbayes sample agrees with a long reference run when it lies
+// within this many combined Monte Carlo standard errors (the "within 4 MCSE").
+constexpr double kMcseBand = 4.0;
+
 inline bool close(double a, double b, Tolerance t) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   if (a == b) return true;  // also covers equal infinities

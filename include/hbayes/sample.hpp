@@ -1,0 +1,106 @@
+// Full posterior sampling of hierarchical models with many-chain HMC (`hbayes sample`).
+//
+// Chains run in lockstep: every chain takes the same number of leapfrog steps in an iteration
+// (a jittered trajectory length), so thousands of chains advance together on either backend.
+// Warmup adapts across chains: the step size by dual averaging on the chains' harmonic-mean
+// acceptance, the trajectory length by the ChEES criterion (Hoffman, Radul & Sountsov 2021) and
+// a diagonal inverse metric from the pooled variance of all chains' positions. Random numbers
+// come from Philox keyed by (seed, chain, iteration), so a run reproduces exactly for a given
+// seed, chain count and backend.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hbayes/backend.hpp"
+
+namespace hbayes {
+
+// A prior for mu (normal, student-t, cauchy) or tau (half-normal, half-student-t, half-cauchy).
+struct PriorSpec {
+  enum class Kind { Normal, StudentT, Cauchy, HalfNormal, HalfStudentT, HalfCauchy };
+  Kind kind = Kind::Normal;
+  double nu = 0.0;  // degrees of freedom (Student-t kinds only)
+  double location = 0.0;
+  double scale = 1.0;
+};
+
+// Parses Stan-like text: "normal(0, 5)", "student-t(3, 0, 2.5)", "cauchy(0, 1)",
+// "half-normal(0, 5)", "half-student-t(3, 0, 5)", "half-cauchy(0, 5)". Throws InputError naming
+// option_name and the offending character position.
+PriorSpec parse_prior(std::string_view text, const std::string& option_name);
+// The canonical text of a prior, which parse_prior reads back to the same value.
+std::string format_prior(const PriorSpec& prior);
+
+// The group effects' distribution around mu: "normal" or "student-t(nu)".
+struct GroupPriorSpec {
+  bool student_t = false;
+  double nu = 0.0;
+};
+GroupPriorSpec parse_group_prior(std::string_view text, const std::string& option_name);
+std::string format_group_prior(const GroupPriorSpec& prior);
+
+enum class HierFamily { Normal, Binomial, Poisson };  // hier-normal, hier-binomial, hier-poisson
+enum class Parameterization { NonCentered, Centered };
+
+struct HierModelSpec {
+  HierFamily family = HierFamily::Normal;
+  Parameterization parameterization = Parameterization::NonCentered;
+  PriorSpec mu_prior{PriorSpec::Kind::Normal, 0.0, 0.0, 5.0};
+  PriorSpec tau_prior{PriorSpec::Kind::HalfCauchy, 0.0, 0.0, 5.0};
+  GroupPriorSpec group_prior;
+};
+
+// Per-group data, J entries each: (estimate, std_error), (successes, trials) or
+// (count, exposure), by family. sample() validates them (throws InputError naming the row).
+struct HierDataset {
+  std::vector<double> first;
+  std::vector<double> second;
+};
+
+struct SampleOptions {
+  int chains = 4;
+  int warmup = 1000;  // iterations per chain, not kept
+  int draws = 1000;   // iterations per chain after warmup; every thin-th is kept
+  int thin = 1;
+  std::uint64_t seed = 1;
+  Backend backend = Backend::Auto;
+  double target_accept = 0.651;  // harmonic mean of the chains' acceptance probabilities
+  int max_leapfrog = 1024;       // cap on leapfrog steps per iteration
+  double init_radius = 2.0;      // chains start uniform in (-r, r) on the unconstrained scale
+};
+
+// The draws and what the adaptation settled on.
+struct SampleResult {
+  // CmdStan's sampler columns, then mu, tau, theta.1 .. theta.J.
+  std::vector<std::string> columns;
+  static constexpr std::size_t kSamplerColumns = 6;  // lp__ .. energy__
+  std::size_t chains = 0;
+  std::size_t draws = 0;       // kept draws per chain
+  std::vector<double> values;  // values[(c * draws + i) * columns.size() + k]
+
+  double step_size = 0.0;
+  double trajectory_length = 0.0;      // mean of the jittered lengths, in time units
+  std::vector<double> inverse_metric;  // diagonal, on the unconstrained scale (mu, log tau, u_j)
+  std::vector<std::size_t> divergences;         // per chain, kept iterations
+  std::vector<std::size_t> warmup_divergences;  // per chain
+  std::uint64_t gradient_evaluations = 0;       // all chains, warmup and sampling
+  double warmup_seconds = 0.0;
+  double sampling_seconds = 0.0;
+  double first_draw_seconds = 0.0;  // from the call to the first kept draw
+  Backend backend = Backend::Cpu;
+
+  double value(std::size_t chain, std::size_t draw, std::size_t column) const {
+    return values[(chain * draws + draw) * columns.size() + column];
+  }
+};
+
+// Runs warmup and sampling. Throws InputError on invalid data or options and BackendUnavailable
+// when the CUDA backend is requested but unusable.
+SampleResult sample(const HierModelSpec& model, const HierDataset& data,
+                    const SampleOptions& options);
+
+}  // namespace hbayes

@@ -1,0 +1,86 @@
+// Counter-based random numbers: Philox-4x64-10 (Salmon, Moraes, Dror & Shaw 2011, "Parallel
+// random numbers: as easy as 1, 2, 3"). A draw is a pure function of (key, counter), so a
+// chain's stream depends only on (seed, chain, iteration, purpose), never on the backend, the
+// thread that runs it or how many chains run beside it.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "device_macros.hpp"
+
+namespace hbayes::kernels::hmc {
+
+struct PhiloxBlock {
+  std::uint64_t v[4];
+};
+
+// High and low 64-bit halves of a * b.
+HBAYES_HD inline void multiply_64x64(std::uint64_t a, std::uint64_t b, std::uint64_t* high,
+                                     std::uint64_t* low) {
+#if defined(__CUDA_ARCH__)
+  *high = __umul64hi(a, b);
+  *low = a * b;
+#else
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  *high = static_cast<std::uint64_t>(product >> 64);
+  *low = static_cast<std::uint64_t>(product);
+#endif
+}
+
+// The Philox-4x64 bijection with 10 rounds: four 64-bit words of counter, two of key.
+HBAYES_HD inline PhiloxBlock philox4x64(PhiloxBlock counter, std::uint64_t key0,
+                                        std::uint64_t key1) {
+  constexpr std::uint64_t kMultiplier0 = 0xD2E7470EE14C6C93ULL;
+  constexpr std::uint64_t kMultiplier1 = 0xCA5A826395121157ULL;
+  constexpr std::uint64_t kWeyl0 = 0x9E3779B97F4A7C15ULL;  // golden ratio
+  constexpr std::uint64_t kWeyl1 = 0xBB67AE8584CAA73BULL;  // sqrt(3) - 1
+  std::uint64_t* x = counter.v;
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      key0 += kWeyl0;
+      key1 += kWeyl1;
+    }
+    std::uint64_t high0, low0, high1, low1;
+    multiply_64x64(kMultiplier0, x[0], &high0, &low0);
+    multiply_64x64(kMultiplier1, x[2], &high1, &low1);
+    const std::uint64_t next[4] = {high1 ^ x[1] ^ key0, low1, high0 ^ x[3] ^ key1, low0};
+    x[0] = next[0];
+    x[1] = next[1];
+    x[2] = next[2];
+    x[3] = next[3];
+  }
+  return counter;
+}
+
+// What a block of random numbers is for; part of the counter so that streams never overlap.
+enum class RandomPurpose : std::uint64_t { Momentum = 1, Accept = 2, Initial = 3, Predictive = 4 };
+
+// The stream of one chain at one iteration for one purpose; block(i) gives 4 fresh 64-bit words.
+struct ChainStream {
+  std::uint64_t seed;
+  std::uint64_t chain;
+  std::uint64_t iteration;
+  RandomPurpose purpose;
+
+  HBAYES_HD PhiloxBlock block(std::uint64_t index) const {
+    const PhiloxBlock counter{{chain, iteration, static_cast<std::uint64_t>(purpose), index}};
+    return philox4x64(counter, seed, 0x68626179657321ULL /* "hbayes!" */);
+  }
+};
+
+// A uniform double in (0, 1) from the top 53 bits: never 0 or 1, so log(u) is finite.
+HBAYES_HD inline double open_uniform(std::uint64_t word) {
+  return (static_cast<double>(word >> 11) + 0.5) * 0x1.0p-53;
+}
+
+// Two independent standard normals from two words (Box-Muller).
+HBAYES_HD inline void standard_normal_pair(std::uint64_t word0, std::uint64_t word1, double* z0,
+                                           double* z1) {
+  const double radius = std::sqrt(-2.0 * std::log(open_uniform(word0)));
+  const double angle = 6.283185307179586477 * open_uniform(word1);
+  *z0 = radius * std::cos(angle);
+  *z1 = radius * std::sin(angle);
+}
+
+}  // namespace hbayes::kernels::hmc

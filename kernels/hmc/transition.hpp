@@ -1,0 +1,180 @@
+// One HMC transition of one chain: fresh momentum, a fixed number of leapfrog steps (the same for
+// every chain in an iteration, so chains advance in lockstep), then a Metropolis accept/reject.
+// The ensemble's arrays hold every chain; a chain touches only its own slices, so chains run in
+// parallel with no synchronisation.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "device_macros.hpp"
+#include "hmc/hier_log_density.hpp"
+#include "hmc/hier_model.hpp"
+#include "hmc/log_density_gradient.hpp"
+#include "hmc/philox.hpp"
+
+namespace hbayes::kernels::hmc {
+
+// Every chain's state. Entry k of chain c's vectors is at c * chain_stride + k * param_stride.
+struct EnsembleArrays {
+  std::size_t chains;
+  std::size_t dim;  // 2 + groups
+  std::size_t chain_stride;
+  std::size_t param_stride;
+  double* position;
+  double* gradient;
+  double* log_density;  // one per chain
+  double* previous;     // the position before the transition (kept for the ChEES criterion)
+  double* proposal;     // the end of the trajectory, accepted or not
+  double* proposal_gradient;
+  double* momentum;  // at the end of the trajectory
+  HBAYES_HD ChainVector chain(double* base, std::size_t c) const {
+    return ChainVector{base + c * chain_stride, param_stride};
+  }
+};
+
+// The columns of a chain's record, CmdStan's sampler columns first; then mu, tau, theta_1..J.
+enum RecordColumn : int {
+  kLogDensity = 0,
+  kAcceptStat,
+  kStepSize,
+  kLeapfrogSteps,
+  kDivergent,
+  kEnergy,
+  kFirstParameter
+};
+
+struct TransitionSettings {
+  double step_size;
+  int leapfrog_steps;
+  std::uint64_t seed;
+  std::uint64_t iteration;
+  bool keep_previous;           // copy the start position to `previous` (warmup only)
+  bool write_parameters;        // fill the record's parameter columns (kept draws only)
+  double max_energy_error;      // an energy error beyond this is a divergence (Stan: 1000)
+};
+
+// One chain's transition at one iteration. records points at the iteration's block of
+// chains x record_width values.
+struct ChainTransition {
+  HierModel model;
+  const GroupData* data;
+  std::size_t groups;
+  EnsembleArrays arrays;
+  const double* inverse_metric;  // dim entries, shared by all chains
+
+  HBAYES_HD void operator()(std::size_t c, const TransitionSettings& settings, double* records,
+                            std::size_t record_width) const {
+    const std::size_t dim = arrays.dim;
+    const ChainVector q = arrays.chain(arrays.position, c);
+    const ChainVector g = arrays.chain(arrays.gradient, c);
+    const ChainVector q1 = arrays.chain(arrays.proposal, c);
+    const ChainVector g1 = arrays.chain(arrays.proposal_gradient, c);
+    const ChainVector p = arrays.chain(arrays.momentum, c);
+    if (settings.keep_previous) {
+      const ChainVector q0 = arrays.chain(arrays.previous, c);
+      for (std::size_t k = 0; k < dim; ++k) q0[k] = q[k];
+    }
+
+    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric), four normals per Philox block.
+    const ChainStream momentum_stream{settings.seed, c, settings.iteration,
+                                      RandomPurpose::Momentum};
+    double kinetic0 = 0.0;
+    for (std::size_t k0 = 0; k0 < dim; k0 += 4) {
+      const PhiloxBlock block = momentum_stream.block(k0 / 4);
+      double z[4];
+      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
+      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
+      for (std::size_t k = k0; k < dim && k < k0 + 4; ++k) {
+        p[k] = z[k - k0] / std::sqrt(inverse_metric[k]);
+        kinetic0 += 0.5 * z[k - k0] * z[k - k0];
+        q1[k] = q[k];
+        g1[k] = g[k];
+      }
+    }
+    const double energy0 = kinetic0 - arrays.log_density[c];
+
+    // Leapfrog; a chain whose log density stops being finite stops early (it is divergent).
+    const double eps = settings.step_size;
+    double log_density1 = arrays.log_density[c];
+    int steps = 0;
+    while (steps < settings.leapfrog_steps && std::isfinite(log_density1)) {
+      for (std::size_t k = 0; k < dim; ++k) {
+        p[k] += 0.5 * eps * g1[k];
+        q1[k] += eps * inverse_metric[k] * p[k];
+      }
+      log_density1 = log_density_gradient(model, data, groups, q1, g1);
+      for (std::size_t k = 0; k < dim; ++k) p[k] += 0.5 * eps * g1[k];
+      ++steps;
+    }
+    double kinetic1 = 0.0;
+    for (std::size_t k = 0; k < dim; ++k) kinetic1 += 0.5 * inverse_metric[k] * p[k] * p[k];
+    const double energy1 = kinetic1 - log_density1;
+
+    // Metropolis correction. A NaN energy compares false everywhere: accept probability 0.
+    const double energy_error = energy1 - energy0;
+    const bool divergent = !(energy_error <= settings.max_energy_error);
+    const double accept_prob =
+        divergent ? 0.0 : (energy_error <= 0.0 ? 1.0 : std::exp(-energy_error));
+    const ChainStream accept_stream{settings.seed, c, settings.iteration, RandomPurpose::Accept};
+    const bool accept = open_uniform(accept_stream.block(0).v[0]) < accept_prob;
+    if (accept) {
+      for (std::size_t k = 0; k < dim; ++k) {
+        q[k] = q1[k];
+        g[k] = g1[k];
+      }
+      arrays.log_density[c] = log_density1;
+    }
+
+    double* record = records + c * record_width;
+    record[kLogDensity] = arrays.log_density[c];
+    record[kAcceptStat] = accept_prob;
+    record[kStepSize] = eps;
+    record[kLeapfrogSteps] = steps;
+    record[kDivergent] = divergent ? 1.0 : 0.0;
+    record[kEnergy] = accept ? energy1 : energy0;
+    if (settings.write_parameters) {
+      const double mu = q[kMuIndex];
+      const double tau = std::exp(q[kLogTauIndex]);
+      record[kFirstParameter] = mu;
+      record[kFirstParameter + 1] = tau;
+      for (std::size_t j = 0; j < groups; ++j) {
+        record[kFirstParameter + 2 + j] = group_effect(model, mu, tau, q[kFirstGroupIndex + j]);
+      }
+    }
+  }
+};
+
+// Every chain through a run of iterations: chains are independent once the step size, metric
+// and trajectory lengths are fixed, so a backend can advance each chain through many iterations
+// with no synchronisation (records: iterations x chains x record_width).
+struct ChainTransitions {
+  ChainTransition transition;
+  const TransitionSettings* settings;  // one per iteration
+  std::size_t iterations;
+  double* records;
+  std::size_t record_width;
+
+  HBAYES_HD void operator()(std::size_t c) const {
+    const std::size_t block = transition.arrays.chains * record_width;
+    for (std::size_t t = 0; t < iterations; ++t) {
+      transition(c, settings[t], records + t * block, record_width);
+    }
+  }
+};
+
+// Log density and gradient at every chain's position (after the host sets positions).
+struct ChainLogDensity {
+  HierModel model;
+  const GroupData* data;
+  std::size_t groups;
+  EnsembleArrays arrays;
+  HBAYES_HD void operator()(std::size_t c) const {
+    arrays.log_density[c] = log_density_gradient(model, data, groups,
+                                                 arrays.chain(arrays.position, c),
+                                                 arrays.chain(arrays.gradient, c));
+  }
+};
+
+}  // namespace hbayes::kernels::hmc

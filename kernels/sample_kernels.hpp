@@ -1,0 +1,57 @@
+// Many HMC chains resident on a backend: the same kernel source (sample_kernels.cu) built by nvcc
+// for CUDA and, through sample_kernels_cpu.cpp, by g++ for the CPU; without the toolkit the CUDA
+// factory refuses (sample_kernels_unavailable.cpp). The host side (src/sample/) drives warmup
+// and sampling through this interface and never sees device memory.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "hmc/hier_model.hpp"
+#include "hmc/transition.hpp"
+
+namespace hbayes::kernels {
+
+// Per-chain vectors the host can read back, each as chains x dim values, chain-major.
+enum class EnsembleField { Position, Previous, Proposal, Momentum };
+
+class Ensemble {
+ public:
+  virtual ~Ensemble() = default;
+  // Sets every chain's position (host, chains x dim, chain-major) and evaluates its log
+  // density and gradient; log_densities receives one value per chain.
+  virtual void set_positions(const double* positions, double* log_densities) = 0;
+  // The diagonal inverse metric (dim values) that later transitions use.
+  virtual void set_inverse_metric(const double* inverse_metric) = 0;
+  // Advances every chain through `iterations` transitions, one per settings entry; records
+  // receives iterations x chains x record_width values (transition.hpp's RecordColumn layout;
+  // parameter columns only where write_parameters). Chains do not wait for each other between
+  // iterations, so a long run of fixed settings costs one dispatch.
+  virtual void transition(const hmc::TransitionSettings* settings, std::size_t iterations,
+                          double* records) = 0;
+  // Copies one per-chain vector to the host (chains x dim, chain-major).
+  virtual void read(EnsembleField field, double* out) const = 0;
+  std::size_t record_width() const { return hmc::kFirstParameter + dim_; }
+
+ protected:
+  explicit Ensemble(std::size_t dim) : dim_(dim) {}
+  std::size_t dim_;
+};
+
+#define HBAYES_DECLARE_SAMPLE_KERNELS                                                     \
+  /* data: groups entries on the host (copied); chains >= 1. */                          \
+  std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model,                    \
+                                          const hmc::GroupData* data, std::size_t groups, \
+                                          std::size_t chains);
+
+namespace cpu {
+HBAYES_DECLARE_SAMPLE_KERNELS
+}  // namespace cpu
+
+namespace cuda {
+HBAYES_DECLARE_SAMPLE_KERNELS
+}  // namespace cuda
+
+#undef HBAYES_DECLARE_SAMPLE_KERNELS
+
+}  // namespace hbayes::kernels

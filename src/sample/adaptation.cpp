@@ -1,0 +1,188 @@
+// Warmup adaptation across chains; see adaptation.hpp.
+#include "sample/adaptation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hbayes::sampling {
+namespace {
+
+// Dual averaging constants from Hoffman & Gelman (2014), Stan's defaults.
+constexpr double kDualGamma = 0.05;
+constexpr double kDualT0 = 10.0;
+constexpr double kDualKappa = 0.75;
+
+// ChEES trajectory-length optimiser (Hoffman, Radul & Sountsov 2021): learning rate in log length,
+// decay of the mean squared gradient, and the clip on one update (about log(2) / 2).
+constexpr double kLengthLearningRate = 0.025;
+constexpr double kSquaredGradientDecay = 0.95;
+constexpr double kMaxLogUpdate = 0.35;
+// Chains that almost never accept say nothing about the trajectory: their gradient is dropped.
+constexpr double kMinAcceptForGradient = 1e-4;
+
+// Stan's warmup windows.
+constexpr int kInitBuffer = 75;
+constexpr int kTermBuffer = 50;
+constexpr int kBaseWindow = 25;
+// Stan's regularisation: shrink the variance toward 1e-3 with the weight of 5 pseudo-draws.
+constexpr double kShrinkDraws = 5.0;
+constexpr double kShrinkTarget = 1e-3;
+
+}  // namespace
+
+StepSizeAdapter::StepSizeAdapter(double initial_step_size, double target_accept)
+    : target_(target_accept) {
+  restart(initial_step_size);
+}
+
+void StepSizeAdapter::restart(double step_size) {
+  shrink_target_ = std::log(10.0 * step_size);
+  error_sum_ = 0.0;
+  log_averaged_ = 0.0;
+  iteration_ = 0;
+}
+
+double StepSizeAdapter::update(double harmonic_mean_accept) {
+  ++iteration_;
+  const double t = iteration_;
+  const double eta = 1.0 / (t + kDualT0);
+  error_sum_ = (1.0 - eta) * error_sum_ + eta * (target_ - std::min(1.0, harmonic_mean_accept));
+  const double log_step = shrink_target_ - error_sum_ * std::sqrt(t) / kDualGamma;
+  const double weight = std::pow(t, -kDualKappa);
+  log_averaged_ = (1.0 - weight) * log_averaged_ + weight * log_step;
+  return std::exp(log_step);
+}
+
+double StepSizeAdapter::final_step_size() const {
+  return std::exp(log_averaged_);
+}
+
+TrajectoryLengthAdapter::TrajectoryLengthAdapter(double initial_length)
+    : length_(initial_length), log_averaged_(std::log(initial_length)) {}
+
+void TrajectoryLengthAdapter::update(double gradient, double min_length, double max_length) {
+  ++iteration_;
+  mean_square_gradient_ = kSquaredGradientDecay * mean_square_gradient_ +
+                          (1.0 - kSquaredGradientDecay) * gradient * gradient;
+  // Bias correction of the moving average, as in Adam.
+  const double corrected =
+      mean_square_gradient_ / (1.0 - std::pow(kSquaredGradientDecay, iteration_));
+  const double rate = kLengthLearningRate / std::sqrt(corrected + 1e-20);
+  const double log_update = std::clamp(rate * gradient, -kMaxLogUpdate, kMaxLogUpdate);
+  length_ = std::clamp(length_ * std::exp(log_update), min_length, max_length);
+  const double weight = 1.0 / std::sqrt(static_cast<double>(iteration_));
+  log_averaged_ = weight * std::log(length_) + (1.0 - weight) * log_averaged_;
+}
+
+double TrajectoryLengthAdapter::final_length() const {
+  return std::exp(log_averaged_);
+}
+
+double chees_gradient(const std::vector<double>& previous, const std::vector<double>& proposal,
+                      const std::vector<double>& momentum, const std::vector<double>& accept,
+                      const std::vector<double>& inverse_metric, double jitter) {
+  const std::size_t chains = accept.size();
+  const std::size_t dim = inverse_metric.size();
+  // Centres: the mean of the previous positions, and the acceptance-weighted mean of the
+  // proposals (a rejected proposal is not a draw from the target).
+  std::vector<double> previous_mean(dim, 0.0), proposal_mean(dim, 0.0);
+  double weight_sum = 0.0;
+  for (std::size_t c = 0; c < chains; ++c) {
+    const bool usable = accept[c] > kMinAcceptForGradient;
+    if (usable) weight_sum += accept[c];
+    for (std::size_t k = 0; k < dim; ++k) {
+      previous_mean[k] += previous[c * dim + k] / static_cast<double>(chains);
+      if (usable) proposal_mean[k] += accept[c] * proposal[c * dim + k];
+    }
+  }
+  if (weight_sum <= 0.0) return 0.0;
+  for (double& m : proposal_mean) m /= weight_sum;
+
+  double weighted_gradient = 0.0;
+  for (std::size_t c = 0; c < chains; ++c) {
+    if (!(accept[c] > kMinAcceptForGradient)) continue;
+    double square_change = 0.0;  // |x' - E x'|^2 - |x - E x|^2, whitened
+    double velocity_dot = 0.0;   // (x' - E x') . v', whitened
+    for (std::size_t k = 0; k < dim; ++k) {
+      const double centred1 = proposal[c * dim + k] - proposal_mean[k];
+      const double centred0 = previous[c * dim + k] - previous_mean[k];
+      square_change += (centred1 * centred1 - centred0 * centred0) / inverse_metric[k];
+      velocity_dot += centred1 * momentum[c * dim + k];
+    }
+    const double gradient = jitter * square_change * velocity_dot;
+    if (std::isfinite(gradient)) weighted_gradient += accept[c] * gradient;
+  }
+  return weighted_gradient / weight_sum;
+}
+
+MetricAdapter::MetricAdapter(std::size_t dim, int warmup_iterations)
+    : dim_(dim), mean_(dim, 0.0), sum_squares_(dim, 0.0), inverse_metric_(dim, 1.0) {
+  int init = kInitBuffer, term = kTermBuffer, base = kBaseWindow;
+  if (init + term + base > warmup_iterations) {  // Stan's proportions for short warmups
+    init = static_cast<int>(0.15 * warmup_iterations);
+    term = static_cast<int>(0.1 * warmup_iterations);
+    base = warmup_iterations - init - term;
+  }
+  last_slow_end_ = warmup_iterations - term;
+  window_start_ = init;
+  window_end_ = init + base;
+  // A window that would leave too little room for the next (twice as long) one absorbs it.
+  if (window_end_ + 2 * base > last_slow_end_) window_end_ = last_slow_end_;
+}
+
+bool MetricAdapter::collecting(int iteration) const {
+  return iteration >= window_start_ && iteration < window_end_;
+}
+
+bool MetricAdapter::add(int iteration, const std::vector<double>& positions,
+                        std::size_t chains) {
+  if (!collecting(iteration)) return false;
+  for (std::size_t c = 0; c < chains; ++c) {  // Welford over all chains' positions
+    ++count_;
+    for (std::size_t k = 0; k < dim_; ++k) {
+      const double delta = positions[c * dim_ + k] - mean_[k];
+      mean_[k] += delta / static_cast<double>(count_);
+      sum_squares_[k] += delta * (positions[c * dim_ + k] - mean_[k]);
+    }
+  }
+  if (iteration + 1 < window_end_) return false;
+  const double n = static_cast<double>(count_);
+  for (std::size_t k = 0; k < dim_; ++k) {
+    const double variance = sum_squares_[k] / (n - 1.0);
+    inverse_metric_[k] =
+        (n / (n + kShrinkDraws)) * variance + kShrinkTarget * (kShrinkDraws / (n + kShrinkDraws));
+  }
+  next_window();
+  return true;
+}
+
+void MetricAdapter::next_window() {
+  const int size = 2 * (window_end_ - window_start_);
+  window_start_ = window_end_;
+  window_end_ = std::min(window_start_ + size, last_slow_end_);
+  if (window_end_ + 2 * size > last_slow_end_) window_end_ = last_slow_end_;
+  count_ = 0;
+  std::fill(mean_.begin(), mean_.end(), 0.0);
+  std::fill(sum_squares_.begin(), sum_squares_.end(), 0.0);
+}
+
+double harmonic_mean(const std::vector<double>& values) {
+  double inverse_sum = 0.0;
+  for (double v : values) {
+    if (!(v > 0.0)) return 0.0;
+    inverse_sum += 1.0 / v;
+  }
+  return static_cast<double>(values.size()) / inverse_sum;
+}
+
+double halton_jitter(int iteration) {
+  double result = 0.0;
+  double digit_weight = 0.5;
+  for (unsigned i = static_cast<unsigned>(iteration) + 1; i > 0; i >>= 1) {
+    if (i & 1u) result += digit_weight;
+    digit_weight *= 0.5;
+  }
+  return result;
+}
+
+}  // namespace hbayes::sampling

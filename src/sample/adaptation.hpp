@@ -1,0 +1,92 @@
+// Warmup adaptation across chains (host side; every chain shares one step size, one trajectory
+// length and one diagonal metric):
+//  - StepSizeAdapter: Nesterov dual averaging (Hoffman & Gelman 2014, as in Stan) driven by the
+//    harmonic mean of the chains' acceptance probabilities (Hoffman, Radul & Sountsov 2021): the
+//    harmonic mean punishes the few chains that reject everything, which an arithmetic mean
+//    would hide.
+//  - TrajectoryLengthAdapter: gradient ascent on the ChEES criterion (change in the estimator of
+//    the expected square) in log trajectory length, with an RMSProp step, clipped log updates and
+//    iterate averaging.
+//  - MetricAdapter: the pooled variance of all chains' positions over Stan's expanding windows,
+//    regularised toward 1e-3 as Stan does.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace hbayes::sampling {
+
+class StepSizeAdapter {
+ public:
+  StepSizeAdapter(double initial_step_size, double target_accept);
+  // Restarts the averaging around a new step size (after the metric changes).
+  void restart(double step_size);
+  // Feeds one iteration's harmonic-mean acceptance; returns the next step size.
+  double update(double harmonic_mean_accept);
+  // The step size to keep for sampling: the averaged iterate.
+  double final_step_size() const;
+
+ private:
+  double target_;
+  double shrink_target_;  // log(10 * step size): where the iterates are pulled toward
+  double error_sum_ = 0.0;
+  double log_averaged_ = 0.0;
+  int iteration_ = 0;
+};
+
+class TrajectoryLengthAdapter {
+ public:
+  explicit TrajectoryLengthAdapter(double initial_length);
+  // One iteration's ChEES gradient. The length stays within [min_length, max_length]: at least
+  // one step (below that every trajectory is one step whatever the length says, and the
+  // gradient no longer describes what the chains do) and at most the leapfrog cap.
+  void update(double gradient, double min_length, double max_length);
+  double length() const { return length_; }
+  // The length to keep for sampling: the iterate average (in log space).
+  double final_length() const;
+
+ private:
+  double length_;
+  double mean_square_gradient_ = 0.0;
+  double log_averaged_ = 0.0;
+  int iteration_ = 0;
+};
+
+// The ChEES criterion's derivative with respect to the trajectory length, estimated across
+// chains (chain-major arrays, chains x dim): previous and proposed positions, the proposal's end
+// momentum, each chain's acceptance probability and the iteration's jitter in (0, 1]. Distances
+// are measured in the metric's whitened coordinates.
+double chees_gradient(const std::vector<double>& previous, const std::vector<double>& proposal,
+                      const std::vector<double>& momentum, const std::vector<double>& accept,
+                      const std::vector<double>& inverse_metric, double jitter);
+
+// Stan's warmup schedule: an initial fast interval, slow windows that double in length (the
+// metric is re-estimated at the end of each), and a final fast interval.
+class MetricAdapter {
+ public:
+  MetricAdapter(std::size_t dim, int warmup_iterations);
+  // Adds one warmup iteration's positions (chains x dim, chain-major). Returns true when a
+  // window closed and inverse_metric() changed.
+  bool add(int iteration, const std::vector<double>& positions, std::size_t chains);
+  // Whether iteration collects positions (it lies in a slow window).
+  bool collecting(int iteration) const;
+  const std::vector<double>& inverse_metric() const { return inverse_metric_; }
+
+ private:
+  std::size_t dim_;
+  int window_start_;
+  int window_end_;  // exclusive
+  int last_slow_end_;
+  std::size_t count_ = 0;
+  std::vector<double> mean_, sum_squares_, inverse_metric_;
+  void next_window();
+};
+
+// Harmonic mean of acceptance probabilities (0 when any is 0).
+double harmonic_mean(const std::vector<double>& values);
+
+// The Halton (base 2) van der Corput number of iteration + 1, in (0, 1): the trajectory jitter.
+// A low-discrepancy sequence spreads the lengths evenly, which steadies the ChEES gradient.
+double halton_jitter(int iteration);
+
+}  // namespace hbayes::sampling

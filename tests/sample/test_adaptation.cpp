@@ -1,0 +1,125 @@
+// The sampler's building blocks: Philox against published known answers, the Halton jitter,
+// Stan's warmup windows, dual averaging and the ChEES gradient's sign.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "hmc/philox.hpp"
+#include "sample/adaptation.hpp"
+
+namespace hbayes::sampling {
+namespace {
+
+namespace hmc = kernels::hmc;
+
+// Philox-4x64-10 known answers: Random123's kat_vectors (zero counter and key), confirmed with
+// numpy.random.Philox (numpy 1.24, whose raw output is the block at counter + 1).
+TEST(Philox, MatchesPublishedKnownAnswers) {
+  const hmc::PhiloxBlock zero = hmc::philox4x64(hmc::PhiloxBlock{{0, 0, 0, 0}}, 0, 0);
+  EXPECT_EQ(zero.v[0], 0x16554d9eca36314cULL);
+  EXPECT_EQ(zero.v[1], 0xdb20fe9d672d0fdcULL);
+  EXPECT_EQ(zero.v[2], 0xd7e772cee186176bULL);
+  EXPECT_EQ(zero.v[3], 0x7e68b68aec7ba23bULL);
+  const hmc::PhiloxBlock digits =
+      hmc::philox4x64(hmc::PhiloxBlock{{1, 2, 3, 4}}, 0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL);
+  EXPECT_EQ(digits.v[0], 0x679f6ceba591d87bULL);
+  EXPECT_EQ(digits.v[1], 0xd3781cbcb95f972eULL);
+  EXPECT_EQ(digits.v[2], 0x3d537cd5b12cb1a2ULL);
+  EXPECT_EQ(digits.v[3], 0x15cd2e879ce5a209ULL);
+}
+
+TEST(Philox, NormalsHaveUnitMoments) {
+  // 2e5 normals: the sample mean and variance sit within 5 standard errors of 0 and 1.
+  const int n = 200000;
+  double sum = 0.0, sum_squares = 0.0;
+  for (int b = 0; b < n / 4; ++b) {
+    const hmc::PhiloxBlock block =
+        hmc::ChainStream{7, 3, 11, hmc::RandomPurpose::Momentum}.block(b);
+    double z[4];
+    hmc::standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
+    hmc::standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
+    for (double x : z) {
+      sum += x;
+      sum_squares += x * x;
+    }
+  }
+  EXPECT_LT(std::fabs(sum / n), 5.0 / std::sqrt(n));
+  EXPECT_LT(std::fabs(sum_squares / n - 1.0), 5.0 * std::sqrt(2.0 / n));
+}
+
+TEST(Adaptation, HaltonJitterIsTheBase2VanDerCorputSequence) {
+  const double expected[] = {0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875};
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(halton_jitter(i), expected[i]) << i;
+}
+
+TEST(Adaptation, HarmonicMean) {
+  EXPECT_DOUBLE_EQ(harmonic_mean({0.5, 1.0}), 2.0 / 3.0);
+  EXPECT_EQ(harmonic_mean({0.9, 0.0}), 0.0);
+}
+
+// Stan's windows for 1000 warmup iterations: init buffer 75, slow windows of 25, 50, 100, 200
+// and a last one stretched to 500, term buffer 50.
+TEST(Adaptation, MetricWindowsFollowStansSchedule) {
+  MetricAdapter metric(1, 1000);
+  EXPECT_FALSE(metric.collecting(74));
+  EXPECT_TRUE(metric.collecting(75));
+  std::vector<int> window_ends;
+  for (int it = 0; it < 1000; ++it) {
+    const std::vector<double> positions = {static_cast<double>(it % 7), 3.0};
+    if (metric.add(it, positions, 2)) window_ends.push_back(it + 1);
+  }
+  EXPECT_EQ(window_ends, (std::vector<int>{100, 150, 250, 450, 950}));
+  EXPECT_FALSE(metric.collecting(950));
+}
+
+TEST(Adaptation, MetricIsThePooledVarianceShrunkAsStanDoes) {
+  MetricAdapter metric(2, 150);  // short warmup: init 22, one window [22, 135)
+  std::vector<double> xs;
+  for (int it = 0; it < 150; ++it) {
+    // Two chains; dimension 0 alternates +-1 and -+1 (variance 1 pooled), dimension 1 is 5.
+    const double s = (it % 2) ? 1.0 : -1.0;
+    if (metric.collecting(it)) xs.push_back(s), xs.push_back(-s);
+    metric.add(it, {s, 5.0, -s, 5.0}, 2);
+  }
+  const double n = static_cast<double>(xs.size());
+  const double variance = n / (n - 1.0);  // values +-1 with mean 0
+  EXPECT_NEAR(metric.inverse_metric()[0], n / (n + 5) * variance + 1e-3 * 5 / (n + 5), 1e-12);
+  EXPECT_NEAR(metric.inverse_metric()[1], 1e-3 * 5 / (n + 5), 1e-15);
+}
+
+TEST(Adaptation, DualAveragingFindsTheTargetAcceptance) {
+  // A model whose acceptance falls with the step size as exp(-step^2): the target 0.651 is met
+  // at step = sqrt(-log 0.651).
+  StepSizeAdapter adapter(1.0, 0.651);
+  double step = 1.0;
+  for (int i = 0; i < 2000; ++i) step = adapter.update(std::exp(-step * step));
+  EXPECT_NEAR(adapter.final_step_size(), std::sqrt(-std::log(0.651)), 0.02);
+}
+
+TEST(Adaptation, CheesGradientPointsOutwardWhenProposalsMoveAway) {
+  // Two chains symmetric about 0 whose proposals moved outward and keep moving outward: a
+  // longer trajectory would increase the change in squared distance, so the gradient is > 0;
+  // reversing the momenta makes it negative.
+  const std::vector<double> previous = {-1.0, 1.0}, proposal = {-2.0, 2.0};
+  const std::vector<double> accept = {1.0, 1.0}, metric = {1.0};
+  EXPECT_GT(chees_gradient(previous, proposal, {-1.0, 1.0}, accept, metric, 1.0), 0.0);
+  EXPECT_LT(chees_gradient(previous, proposal, {1.0, -1.0}, accept, metric, 1.0), 0.0);
+  // Chains that reject everything carry no information.
+  EXPECT_EQ(chees_gradient(previous, proposal, {-1.0, 1.0}, {0.0, 0.0}, metric, 1.0), 0.0);
+}
+
+TEST(Adaptation, TrajectoryLengthMovesAlongTheGradientWithinTheClip) {
+  TrajectoryLengthAdapter adapter(1.0);
+  adapter.update(5.0, 0.01, 100.0);
+  EXPECT_NEAR(adapter.length(), std::exp(0.025 / std::sqrt(25.0) * 5.0), 1e-12);
+  adapter.update(-1e9, 0.01, 100.0);
+  EXPECT_LT(adapter.length(), 1.0);
+  adapter.update(1e9, 0.01, 0.5);  // capped by step size x max leapfrog steps
+  EXPECT_LE(adapter.length(), 0.5);
+  adapter.update(-1e9, 0.3, 0.5);  // and never below one step
+  EXPECT_GE(adapter.length(), 0.3);
+}
+
+}  // namespace
+}  // namespace hbayes::sampling
