@@ -13,6 +13,7 @@
 #include "hbayes/errors.hpp"
 #include "sample/cmdstan_csv.hpp"
 #include "sample/prior_text.hpp"
+#include "sample/predictive_csv.hpp"
 #include "sample/sample_summary.hpp"
 #include "sample/sample_warnings.hpp"
 #include "validation.hpp"
@@ -159,6 +160,10 @@ SampleCommand::SampleCommand(CLI::App& app) {
   command_->add_option("--summary", s.summary,
                        "Also write the summary as CSV ('-' = stdout): variable, mean, median, "
                        "sd, mad, q5, q95, rhat, ess_bulk, ess_tail");
+  command_->add_option("--ppc", s.ppc,
+                       "Write posterior predictive checks as CSV ('-' = stdout): per group the "
+                       "mid-p-value of its observation, and of the across-group variance of the "
+                       "observed rates (quantity,observed,p_value)");
   command_->add_option("--backend", s.backend, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
@@ -173,18 +178,22 @@ void SampleCommand::check_outputs() const {
                      "say where the draws go: --output FILE, --output-dir DIR, or --no-draws "
                      "(summary only)");
   }
-  if (s.output == "-" && s.summary == "-") {
-    throw InputError("hbayes sample", 0, "--output and --summary cannot both be stdout ('-')");
+  if ((s.output == "-") + (s.summary == "-") + (s.ppc == "-") > 1) {
+    throw InputError("hbayes sample", 0,
+                     "only one of --output, --summary and --ppc can be stdout ('-')");
   }
   if (!s.output_dir.empty()) {
     sample_output::check_output_dir(s.output_dir, s.model,
                                     static_cast<std::size_t>(std::max(s.options.chains, 0)));
-    if (!s.summary.empty() && s.summary != "-" && is_inside(s.summary, s.output_dir) &&
-        std::filesystem::path(s.summary).extension() == ".csv") {
-      throw InputError("--summary " + s.summary, 0,
-                       "is inside --output-dir " + s.output_dir +
-                           ", where readers of the directory would take it for a chain: write it "
-                           "elsewhere");
+    for (const auto& [option, path] : {std::pair{"--summary ", s.summary},
+                                       std::pair{"--ppc ", s.ppc}}) {
+      if (!path.empty() && path != "-" && is_inside(path, s.output_dir) &&
+          std::filesystem::path(path).extension() == ".csv") {
+        throw InputError(option + path, 0,
+                         "is inside --output-dir " + s.output_dir +
+                             ", where readers of the directory would take it for a chain: write "
+                             "it elsewhere");
+      }
     }
   }
 }
@@ -215,9 +224,13 @@ int SampleCommand::run() {
   if (!s.output_dir.empty()) sample_output::write_chain_csvs(s.output_dir, result, run);
   const auto summaries = sample_output::summarise_draws(result);
   if (!s.summary.empty()) sample_output::write_summary_csv(s.summary, summaries);
+  if (!s.ppc.empty()) {
+    sample_output::write_predictive_csv(
+        s.ppc, data, posterior_predictive_check(spec, data, result, options.seed));
+  }
 
   // The table goes where a person reads it: stdout, unless a file is being written there.
-  std::FILE* table = s.output == "-" || s.summary == "-" ? stderr : stdout;
+  std::FILE* table = s.output == "-" || s.summary == "-" || s.ppc == "-" ? stderr : stdout;
   std::fputs(sample_output::summary_table(summaries).c_str(), table);
   std::fflush(table);
   for (const std::string& warning : sample_output::convergence_warnings(result, summaries)) {

@@ -20,6 +20,7 @@ struct SampleSettings {
   std::string output_dir;  // --output-dir: one CmdStan file per chain
   std::string summary;     // --summary: summary.csv
   bool no_draws = false;   // --no-draws: the summary only
+  std::string ppc;         // --ppc: posterior predictive p-values
   std::string successes_column = "successes", trials_column = "trials";
   std::string count_column = "count", exposure_column = "exposure";
   std::string estimate_column = "estimate", std_error_column = "std_error";

@@ -99,6 +99,26 @@ TEST(CliSample, OneFileHasChainAndIterationColumns) {
   EXPECT_EQ(entries_in(dir.path()), (std::set<std::string>{"schools.csv", "draws.csv"}));
 }
 
+TEST(CliSample, PpcWritesOneRowPerGroupAndTheVarianceCheck) {
+  ScratchDir dir;
+  write_file(dir / "schools.csv", kSchools);
+  const CliResult r = run_cli(dir, std::string(kSample) + "--no-draws --ppc ppc.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(read_file(dir / "ppc.csv"));
+  ASSERT_EQ(lines.size(), 10u);
+  EXPECT_EQ(lines[0], "quantity,observed,p_value");
+  EXPECT_EQ(fields_of(lines[1])[0], "y.1");
+  EXPECT_EQ(fields_of(lines[1])[1], "28");
+  EXPECT_EQ(fields_of(lines[9])[0], "variance");
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const double p = std::stod(fields_of(lines[i])[2]);
+    EXPECT_GT(p, 0.0) << lines[i];
+    EXPECT_LT(p, 1.0) << lines[i];
+  }
+  // The observed variance of the eight estimates (divisor J - 1).
+  EXPECT_NEAR(std::stod(fields_of(lines[9])[1]), 109.07142857142857, 1e-9);
+}
+
 TEST(CliSample, TheSameSeedWritesTheSameFiles) {
   ScratchDir a, b, c;
   for (const ScratchDir* dir : {&a, &b, &c}) write_file(*dir / "schools.csv", kSchools);
