@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <numeric>
+#include <utility>
 #include <string>
 
 #include "hbayes/errors.hpp"
@@ -45,28 +45,33 @@ ChainMatrix split_chains(DrawsView x) {
 }
 
 ChainMatrix fold(DrawsView x) {
-  const double median = sorted_median(sorted_values(x));
+  return fold_about(x, sorted_median(sorted_values(x)));
+}
+
+ChainMatrix fold_about(DrawsView x, double centre) {
   ChainMatrix out = copy(x);
-  for (double& v : out.values) v = std::fabs(v - median);
+  for (double& v : out.values) v = std::fabs(v - centre);
   return out;
 }
 
 ChainMatrix rank_normalize(const ChainMatrix& x) {
   const std::size_t n = x.values.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return x.values[a] < x.values[b]; });
+  // (value, position) pairs sorted by value; tied values share their average rank below, so the
+  // order within a tie does not matter.
+  std::vector<std::pair<double, std::size_t>> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = {x.values[i], i};
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   ChainMatrix out{x.chains, x.draws, std::vector<double>(n)};
   const double offset = 3.0 / 8.0;
   const double scale = static_cast<double>(n) - 2.0 * offset + 1.0;
   for (std::size_t start = 0; start < n;) {
     std::size_t end = start + 1;
-    while (end < n && x.values[order[end]] == x.values[order[start]]) ++end;
+    while (end < n && order[end].first == order[start].first) ++end;
     // 1-based ranks start+1 .. end share their average.
     const double rank = 0.5 * (static_cast<double>(start + 1) + static_cast<double>(end));
     const double z = special::normal_quantile((rank - offset) / scale);
-    for (std::size_t k = start; k < end; ++k) out.values[order[k]] = z;
+    for (std::size_t k = start; k < end; ++k) out.values[order[k].second] = z;
     start = end;
   }
   return out;

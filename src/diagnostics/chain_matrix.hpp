@@ -28,6 +28,8 @@ ChainMatrix copy(DrawsView x);
 ChainMatrix split_chains(DrawsView x);
 // |x - median(x)|, the median over all draws.
 ChainMatrix fold(DrawsView x);
+// |x - centre|.
+ChainMatrix fold_about(DrawsView x, double centre);
 // Phi^{-1}((r - 3/8) / (S + 1/4)) of each draw's average rank r among all S draws (Blom).
 ChainMatrix rank_normalize(const ChainMatrix& x);
 // 1 where the draw is <= threshold, else 0.
