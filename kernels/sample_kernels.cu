@@ -139,6 +139,7 @@ class BackendEnsemble final : public Ensemble {
   void read(EnsembleField field, double* out) const override {
     switch (field) {
       case EnsembleField::Position: return to_host(position_, chains_, dim_, out);
+      case EnsembleField::Gradient: return to_host(gradient_, chains_, dim_, out);
       case EnsembleField::Previous: return to_host(previous_, chains_, dim_, out);
       case EnsembleField::Proposal: return to_host(proposal_, chains_, dim_, out);
       case EnsembleField::Momentum: return to_host(momentum_, chains_, dim_, out);

@@ -13,7 +13,7 @@
 namespace hbayes::kernels {
 
 // Per-chain vectors the host can read back, each as chains x dim values, chain-major.
-enum class EnsembleField { Position, Previous, Proposal, Momentum };
+enum class EnsembleField { Position, Gradient, Previous, Proposal, Momentum };
 
 class Ensemble {
  public:

@@ -115,8 +115,14 @@ double chees_gradient(const std::vector<double>& previous, const std::vector<dou
   return weighted_gradient / weight_sum;
 }
 
-MetricAdapter::MetricAdapter(std::size_t dim, int warmup_iterations)
-    : dim_(dim), mean_(dim, 0.0), sum_squares_(dim, 0.0), inverse_metric_(dim, 1.0) {
+MetricAdapter::MetricAdapter(std::size_t dim, std::size_t chains, int warmup_iterations)
+    : dim_(dim),
+      chains_(chains),
+      mean_(dim, 0.0),
+      sum_squares_(dim, 0.0),
+      gradient_mean_(dim, 0.0),
+      gradient_sum_squares_(dim, 0.0),
+      inverse_metric_(dim, 1.0) {
   int init = kInitBuffer, term = kTermBuffer, base = kBaseWindow;
   if (init + term + base > warmup_iterations) {  // Stan's proportions for short warmups
     init = static_cast<int>(0.15 * warmup_iterations);
@@ -134,21 +140,37 @@ bool MetricAdapter::collecting(int iteration) const {
   return iteration >= window_start_ && iteration < window_end_;
 }
 
+namespace {
+void welford_add(double x, std::size_t count, double* mean, double* sum_squares) {
+  const double delta = x - *mean;
+  *mean += delta / static_cast<double>(count);
+  *sum_squares += delta * (x - *mean);
+}
+}  // namespace
+
 bool MetricAdapter::add(int iteration, const std::vector<double>& positions,
-                        std::size_t chains) {
+                        const std::vector<double>& gradients) {
   if (!collecting(iteration)) return false;
-  for (std::size_t c = 0; c < chains; ++c) {  // Welford over all chains' positions
+  for (std::size_t c = 0; c < chains_; ++c) {
     ++count_;
     for (std::size_t k = 0; k < dim_; ++k) {
-      const double delta = positions[c * dim_ + k] - mean_[k];
-      mean_[k] += delta / static_cast<double>(count_);
-      sum_squares_[k] += delta * (positions[c * dim_ + k] - mean_[k]);
+      welford_add(positions[c * dim_ + k], count_, &mean_[k], &sum_squares_[k]);
+      welford_add(gradients[c * dim_ + k], count_, &gradient_mean_[k],
+                  &gradient_sum_squares_[k]);
     }
   }
   if (iteration + 1 < window_end_) return false;
   const double n = static_cast<double>(count_);
   for (std::size_t k = 0; k < dim_; ++k) {
-    const double variance = sum_squares_[k] / (n - 1.0);
+    const double position_variance = sum_squares_[k] / (n - 1.0);
+    const double gradient_variance = gradient_sum_squares_[k] / (n - 1.0);
+    // The last window (the longest, after the chains have converged) keeps the position
+    // variance; earlier ones combine it with the gradients'. A coordinate whose gradient
+    // never varies (a flat direction) keeps its position variance too.
+    const bool last_window = window_end_ == last_slow_end_;
+    const double variance = !last_window && gradient_variance > 0.0
+                                ? std::sqrt(position_variance / gradient_variance)
+                                : position_variance;
     inverse_metric_[k] =
         (n / (n + kShrinkDraws)) * variance + kShrinkTarget * (kShrinkDraws / (n + kShrinkDraws));
   }
@@ -162,8 +184,9 @@ void MetricAdapter::next_window() {
   window_end_ = std::min(window_start_ + size, last_slow_end_);
   if (window_end_ + 2 * size > last_slow_end_) window_end_ = last_slow_end_;
   count_ = 0;
-  std::fill(mean_.begin(), mean_.end(), 0.0);
-  std::fill(sum_squares_.begin(), sum_squares_.end(), 0.0);
+  for (std::vector<double>* sums : {&mean_, &sum_squares_, &gradient_mean_, &gradient_sum_squares_}) {
+    std::fill(sums->begin(), sums->end(), 0.0);
+  }
 }
 
 double harmonic_mean(const std::vector<double>& values) {

@@ -157,11 +157,11 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   // Warmup.
   std::vector<double> records(chains * width);
   std::vector<double> previous(chains * dim), proposal(chains * dim), momentum(chains * dim),
-      positions(chains * dim);
+      positions(chains * dim), gradients(chains * dim);
   double length = step;  // one leapfrog step to start with; ChEES grows it
   TrajectoryLengthAdapter trajectory(length);
   StepSizeAdapter step_adapter(step, options.target_accept);
-  MetricAdapter metric(dim, options.warmup);
+  MetricAdapter metric(dim, chains, options.warmup);
   for (int it = 0; it < options.warmup; ++it) {
     const double jitter = halton_jitter(it);
     const hmc::TransitionSettings settings{step,
@@ -190,7 +190,8 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
     step = next_step;
     if (metric.collecting(it)) {
       ensemble->read(EnsembleField::Position, positions.data());
-      if (metric.add(it, positions, chains)) {
+      ensemble->read(EnsembleField::Gradient, gradients.data());
+      if (metric.add(it, positions, gradients)) {
         ensemble->set_inverse_metric(metric.inverse_metric().data());
         step_adapter.restart(step);
       }
