@@ -8,33 +8,11 @@
 #include <vector>
 
 #include "cli/cli_runner.hpp"
+#include "support/csv_lines.hpp"
 #include "support/tolerances.hpp"
 
 namespace hbayes::test {
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return lines;
-}
-
-std::vector<std::string> fields_of(const std::string& line) {
-  std::vector<std::string> fields;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = line.find(',', start);
-    fields.push_back(line.substr(start, comma - start));
-    if (comma == std::string::npos) return fields;
-    start = comma + 1;
-  }
-}
 
 const char* kBetaBinomial = "score --model beta-binomial --alpha 5 --beta 95 --backend cpu";
 

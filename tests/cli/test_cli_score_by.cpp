@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/cli_runner.hpp"
+#include "support/csv_lines.hpp"
 
 namespace hbayes::test {
 namespace {
@@ -27,13 +28,6 @@ std::string full_precision(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", value);
   return text;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 struct Family {
