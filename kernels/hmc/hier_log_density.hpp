@@ -49,24 +49,25 @@ HBAYES_HD inline GroupScalars group_scalars(const HierModel& m, double mu, doubl
 // Non-centered, u_j = (theta_j - mu) / tau has the standardised density (no tau in it); centered,
 // u_j = theta_j has that density at z = (u_j - mu) / tau times the Jacobian 1 / tau.
 // ADDS the partials to *d_mu and *d_log_tau and WRITES d/du_j to *d_u. Templated on the model's
-// enums so that the loop over groups compiles to straight-line (vectorizable) code.
-template <Likelihood L, Parameterization P, bool StudentT>
+// enums so that the loop over groups compiles to straight-line code; WithValue = false skips
+// the value (returns 0) for the gradient-only leapfrog steps.
+template <Likelihood L, Parameterization P, bool StudentT, bool WithValue = true>
 HBAYES_HD inline double group_term(const GroupScalars& s, double u, GroupData data, double* d_mu,
                                    double* d_log_tau, double* d_u) {
   double d_z;
   double d_theta;
   if constexpr (P == Parameterization::NonCentered) {
     const double theta = s.mu + s.tau * u;
-    const double lp = effect_prior_term<StudentT>(s.nu, u, &d_z) +
-                      likelihood_term<L>(data, theta, &d_theta);
+    const double lp = effect_prior_term<StudentT, WithValue>(s.nu, u, &d_z) +
+                      likelihood_term<L, WithValue>(data, theta, &d_theta);
     *d_mu += d_theta;
     *d_log_tau += d_theta * s.tau * u;  // dtheta/dlog_tau = tau u
     *d_u = d_z + d_theta * s.tau;
     return lp;
   } else {
     const double z = (u - s.mu) * s.inv_tau;
-    const double lp = effect_prior_term<StudentT>(s.nu, z, &d_z) - s.log_tau +
-                      likelihood_term<L>(data, u, &d_theta);
+    const double lp = effect_prior_term<StudentT, WithValue>(s.nu, z, &d_z) - s.log_tau +
+                      likelihood_term<L, WithValue>(data, u, &d_theta);
     const double d_z_du = d_z * s.inv_tau;  // dz/du = 1 / tau = -dz/dmu
     *d_mu -= d_z_du;
     *d_log_tau -= d_z * z + 1.0;  // dz/dlog_tau = -z; the Jacobian -log tau gives -1

@@ -19,7 +19,8 @@ struct ChainVector {
 };
 
 // The sum of the group terms, with d/du_j written into grad; compiled once per model kind so
-// the loop body has nothing to branch on.
+// the loop body has nothing to branch on (and the sum left at 0 when !WithValue).
+template <bool WithValue>
 struct GroupSum {
   GroupScalars s;
   const GroupData* data;
@@ -33,14 +34,17 @@ struct GroupSum {
   HBAYES_HD double run() const {
     double lp = 0.0;
     for (std::size_t j = 0; j < groups; ++j) {
-      lp += group_term<L, P, StudentT>(s, q[kFirstGroupIndex + j], data[j], d_mu, d_log_tau,
-                                       &grad[kFirstGroupIndex + j]);
+      lp += group_term<L, P, StudentT, WithValue>(s, q[kFirstGroupIndex + j], data[j], d_mu,
+                                                  d_log_tau, &grad[kFirstGroupIndex + j]);
     }
     return lp;
   }
 };
 
 // log p(q) up to a constant; writes d log p / dq into grad. q and grad hold 2 + groups entries.
+// WithValue = false: the gradient alone (the group terms' values are skipped and the result is
+// not the log density; the caller must not use it).
+template <bool WithValue = true>
 HBAYES_HD inline double log_density_gradient(const HierModel& model, const GroupData* data,
                                              std::size_t groups, ChainVector q,
                                              ChainVector grad) {
@@ -49,8 +53,8 @@ HBAYES_HD inline double log_density_gradient(const HierModel& model, const Group
   double d_mu = 0.0;
   double d_log_tau = 0.0;
   double log_density = hyper_log_density(model, mu, log_tau, &d_mu, &d_log_tau);
-  log_density += dispatch_model(model, GroupSum{group_scalars(model, mu, log_tau), data, groups,
-                                                q, grad, &d_mu, &d_log_tau});
+  log_density += dispatch_model(model, GroupSum<WithValue>{group_scalars(model, mu, log_tau), data,
+                                                           groups, q, grad, &d_mu, &d_log_tau});
   grad[kMuIndex] = d_mu;
   grad[kLogTauIndex] = d_log_tau;
   return log_density;

@@ -95,19 +95,29 @@ struct ChainTransition {
     }
     const double energy0 = kinetic0 - arrays.log_density[c];
 
-    // Leapfrog; a chain whose log density stops being finite stops early (it is divergent).
+    // Leapfrog. Inner steps need only the gradient; the log density is evaluated at the end.
+    // A chain whose gradient stops being finite stops early: its energy is then not finite
+    // either, and the transition is divergent.
     const double eps = settings.step_size;
     double log_density1 = arrays.log_density[c];
     int steps = 0;
-    while (steps < settings.leapfrog_steps && std::isfinite(log_density1)) {
+    bool finite = true;
+    while (steps < settings.leapfrog_steps && finite) {
       for (std::size_t k = 0; k < dim; ++k) {
         p[k] += 0.5 * eps * g1[k];
         q1[k] += eps * inverse_metric[k] * p[k];
       }
-      log_density1 = log_density_gradient(model, data, groups, q1, g1);
-      for (std::size_t k = 0; k < dim; ++k) p[k] += 0.5 * eps * g1[k];
       ++steps;
+      if (steps == settings.leapfrog_steps) {
+        log_density1 = log_density_gradient<true>(model, data, groups, q1, g1);
+      } else {
+        log_density_gradient<false>(model, data, groups, q1, g1);
+      }
+      // The mu and log tau partials sum every group's terms, so a non-finite one shows there.
+      finite = std::isfinite(g1[kMuIndex] + g1[kLogTauIndex]);
+      for (std::size_t k = 0; k < dim; ++k) p[k] += 0.5 * eps * g1[k];
     }
+    if (!finite) log_density1 = NAN;
     double kinetic1 = 0.0;
     for (std::size_t k = 0; k < dim; ++k) kinetic1 += 0.5 * inverse_metric[k] * p[k] * p[k];
     const double energy1 = kinetic1 - log_density1;
