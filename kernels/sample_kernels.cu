@@ -1,11 +1,11 @@
 // The HMC ensemble on a backend (see sample_kernels.hpp). The per-chain math is transition.hpp's
 // HBAYES_HD code; what differs by backend is where the chains' vectors live and how chains are
 // dispatched:
-//  - CUDA: one GPU thread per chain, vectors in device memory laid out parameter-major
-//    (entry k of chain c at k * chains + c) so that a warp's 32 chains read and write
-//    consecutive addresses at every step; the host reads and writes chain-major copies.
-//  - CPU: chain-major vectors in host memory (a chain's vector is contiguous, which is what a
-//    core's cache wants) and an OpenMP loop over chains.
+//  - CUDA: one GPU thread per chain, vectors in device memory (sample() asks for the
+//    parameter-major layout, so that a warp's 32 chains read and write consecutive addresses).
+//  - CPU: vectors in host memory (sample() asks for chain-major: a chain's vector contiguous,
+//    which is what a core's cache wants) and an OpenMP loop over chains.
+// Either build takes either layout; the host always reads and writes chain-major copies.
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -40,22 +40,6 @@ void for_each_chain(std::size_t chains, const Functor& functor, std::size_t) {
                      functor);
 }
 
-// Device parameter-major <-> host chain-major.
-void to_device(const double* host, std::size_t chains, std::size_t dim, Buffer* device) {
-  std::vector<double> staged(chains * dim);
-  for (std::size_t c = 0; c < chains; ++c) {
-    for (std::size_t k = 0; k < dim; ++k) staged[k * chains + c] = host[c * dim + k];
-  }
-  thrust::copy(staged.begin(), staged.end(), device->begin());
-}
-void to_host(const Buffer& device, std::size_t chains, std::size_t dim, double* host) {
-  std::vector<double> staged(chains * dim);
-  thrust::copy(device.begin(), device.end(), staged.begin());
-  for (std::size_t c = 0; c < chains; ++c) {
-    for (std::size_t k = 0; k < dim; ++k) host[c * dim + k] = staged[k * chains + c];
-  }
-}
-constexpr bool kParameterMajor = true;
 
 #else
 
@@ -82,21 +66,42 @@ void for_each_chain(std::size_t chains, const Functor& functor,
   for (std::ptrdiff_t c = 0; c < n; ++c) functor(static_cast<std::size_t>(c));
 }
 
-void to_device(const double* host, std::size_t, std::size_t, Buffer* device) {
-  std::copy(host, host + device->size(), device->begin());
-}
-void to_host(const Buffer& device, std::size_t, std::size_t, double* host) {
-  std::copy(device.begin(), device.end(), host);
-}
-constexpr bool kParameterMajor = false;
 
 #endif
+
+// Host chain-major values (c * dim + k) to and from a backend buffer in `layout`.
+void to_device(const double* host, std::size_t chains, std::size_t dim, EnsembleLayout layout,
+               Buffer* device) {
+  if (layout == EnsembleLayout::ChainMajor) {
+    thrust::copy(host, host + chains * dim, device->begin());
+    return;
+  }
+  std::vector<double> staged(chains * dim);
+  for (std::size_t c = 0; c < chains; ++c) {
+    for (std::size_t k = 0; k < dim; ++k) staged[k * chains + c] = host[c * dim + k];
+  }
+  thrust::copy(staged.begin(), staged.end(), device->begin());
+}
+
+void to_host(const Buffer& device, std::size_t chains, std::size_t dim, EnsembleLayout layout,
+             double* host) {
+  if (layout == EnsembleLayout::ChainMajor) {
+    thrust::copy(device.begin(), device.end(), host);
+    return;
+  }
+  std::vector<double> staged(chains * dim);
+  thrust::copy(device.begin(), device.end(), staged.begin());
+  for (std::size_t c = 0; c < chains; ++c) {
+    for (std::size_t k = 0; k < dim; ++k) host[c * dim + k] = staged[k * chains + c];
+  }
+}
 
 class BackendEnsemble final : public Ensemble {
  public:
   BackendEnsemble(const hmc::HierModel& model, const hmc::GroupData* data, std::size_t groups,
-                  std::size_t chains)
+                  std::size_t chains, EnsembleLayout layout)
       : Ensemble(hmc::kFirstGroupIndex + groups),
+        layout_(layout),
         model_(model),
         groups_(groups),
         chains_(chains),
@@ -111,7 +116,7 @@ class BackendEnsemble final : public Ensemble {
         inverse_metric_(dim_, 1.0) {}
 
   void set_positions(const double* positions, double* log_densities) override {
-    to_device(positions, chains_, dim_, &position_);
+    to_device(positions, chains_, dim_, layout_, &position_);
     for_each_chain(chains_, hmc::ChainLogDensity{model_, data(), groups_, arrays()}, groups_);
     thrust::copy(log_density_.begin(), log_density_.end(), log_densities);
   }
@@ -138,25 +143,27 @@ class BackendEnsemble final : public Ensemble {
 
   void read(EnsembleField field, double* out) const override {
     switch (field) {
-      case EnsembleField::Position: return to_host(position_, chains_, dim_, out);
-      case EnsembleField::Gradient: return to_host(gradient_, chains_, dim_, out);
-      case EnsembleField::Previous: return to_host(previous_, chains_, dim_, out);
-      case EnsembleField::Proposal: return to_host(proposal_, chains_, dim_, out);
-      case EnsembleField::Momentum: return to_host(momentum_, chains_, dim_, out);
+      case EnsembleField::Position: return to_host(position_, chains_, dim_, layout_, out);
+      case EnsembleField::Gradient: return to_host(gradient_, chains_, dim_, layout_, out);
+      case EnsembleField::Previous: return to_host(previous_, chains_, dim_, layout_, out);
+      case EnsembleField::Proposal: return to_host(proposal_, chains_, dim_, layout_, out);
+      case EnsembleField::Momentum: return to_host(momentum_, chains_, dim_, layout_, out);
     }
   }
 
  private:
   const hmc::GroupData* data() const { return thrust::raw_pointer_cast(data_.data()); }
   hmc::EnsembleArrays arrays() {
-    const std::size_t chain_stride = kParameterMajor ? 1 : dim_;
-    const std::size_t param_stride = kParameterMajor ? chains_ : 1;
+    const bool parameter_major = layout_ == EnsembleLayout::ParameterMajor;
+    const std::size_t chain_stride = parameter_major ? 1 : dim_;
+    const std::size_t param_stride = parameter_major ? chains_ : 1;
     return hmc::EnsembleArrays{chains_,          dim_,           chain_stride,
                                param_stride,     raw(position_), raw(gradient_),
                                raw(log_density_), raw(previous_), raw(proposal_),
                                raw(proposal_gradient_), raw(momentum_)};
   }
 
+  EnsembleLayout layout_;
   hmc::HierModel model_;
   std::size_t groups_;
   std::size_t chains_;
@@ -177,8 +184,9 @@ class BackendEnsemble final : public Ensemble {
 }  // namespace
 
 std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model, const hmc::GroupData* data,
-                                        std::size_t groups, std::size_t chains) {
-  return std::make_unique<BackendEnsemble>(model, data, groups, chains);
+                                        std::size_t groups, std::size_t chains,
+                                        EnsembleLayout layout) {
+  return std::make_unique<BackendEnsemble>(model, data, groups, chains, layout);
 }
 
 }  // namespace hbayes::kernels::HBAYES_BACKEND_NS

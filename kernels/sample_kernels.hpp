@@ -15,6 +15,11 @@ namespace hbayes::kernels {
 // Per-chain vectors the host can read back, each as chains x dim values, chain-major.
 enum class EnsembleField { Position, Gradient, Previous, Proposal, Momentum };
 
+// How a backend stores the chains' vectors: entry k of chain c at c * dim + k (ChainMajor) or at
+// k * chains + c (ParameterMajor, coalesced for a GPU warp of chains). The results do not
+// depend on it; tests run both on the CPU so that the GPU's layout is exercised without a GPU.
+enum class EnsembleLayout { ChainMajor, ParameterMajor };
+
 class Ensemble {
  public:
   virtual ~Ensemble() = default;
@@ -38,11 +43,11 @@ class Ensemble {
   std::size_t dim_;
 };
 
-#define HBAYES_DECLARE_SAMPLE_KERNELS                                                     \
-  /* data: groups entries on the host (copied); chains >= 1. */                          \
-  std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model,                    \
-                                          const hmc::GroupData* data, std::size_t groups, \
-                                          std::size_t chains);
+#define HBAYES_DECLARE_SAMPLE_KERNELS                                                      \
+  /* data: groups entries on the host (copied); chains >= 1. */                           \
+  std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model,                     \
+                                          const hmc::GroupData* data, std::size_t groups,  \
+                                          std::size_t chains, EnsembleLayout layout);
 
 namespace cpu {
 HBAYES_DECLARE_SAMPLE_KERNELS

@@ -6,7 +6,7 @@
 namespace hbayes::kernels::cuda {
 
 std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel&, const hmc::GroupData*,
-                                        std::size_t, std::size_t) {
+                                        std::size_t, std::size_t, EnsembleLayout) {
   throw BackendUnavailable("this hbayes was built without CUDA");
 }
 

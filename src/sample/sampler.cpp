@@ -134,8 +134,10 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   const std::size_t dim = hmc::kFirstGroupIndex + groups.size();
   std::unique_ptr<Ensemble> ensemble =
       backend.backend == Backend::Cuda
-          ? kernels::cuda::make_ensemble(model, groups.data(), groups.size(), chains)
-          : kernels::cpu::make_ensemble(model, groups.data(), groups.size(), chains);
+          ? kernels::cuda::make_ensemble(model, groups.data(), groups.size(), chains,
+                                         kernels::EnsembleLayout::ParameterMajor)
+          : kernels::cpu::make_ensemble(model, groups.data(), groups.size(), chains,
+                                        kernels::EnsembleLayout::ChainMajor);
   const std::size_t width = ensemble->record_width();
 
   SampleResult result;
