@@ -2,9 +2,12 @@
 #include "sample/hier_model_mapping.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "hbayes/errors.hpp"
+#include "validation.hpp"
 
 namespace hbayes::sampling {
 namespace {
@@ -27,14 +30,9 @@ hmc::Prior kernel_prior(const PriorSpec& prior) {
   return hmc::Prior{kernel_kind(prior.kind), prior.nu, prior.location, prior.scale};
 }
 
+// A count held in a double: a non-negative whole number that converts to int64 exactly.
 bool is_count(double x) {
-  return std::isfinite(x) && x >= 0.0 && x == std::floor(x);
-}
-
-std::string shown(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", x);
-  return text;
+  return std::isfinite(x) && x >= 0.0 && x == std::floor(x) && x <= 9007199254740992.0;
 }
 
 }  // namespace
@@ -61,29 +59,29 @@ std::vector<hmc::GroupData> validated_groups(HierFamily family, const HierDatase
     const double a = data.first[j];
     const double b = data.second[j];
     const std::string where = "group " + std::to_string(j + 1);
+    // The data rules are validation.hpp's, shared with hbayes score; counts arrive as doubles
+    // here, so their integrality is checked first.
+    std::optional<std::string> problem;
     switch (family) {
       case HierFamily::Normal:
-        if (!std::isfinite(a)) throw InputError(where, 0, "estimate must be finite");
-        if (!(b > 0.0) || !std::isfinite(b)) {
-          throw InputError(where, 0, "std_error (" + shown(b) + ") must be positive and finite");
-        }
+        problem = validation::normal_row(a, b, "estimate", "std_error");
         break;
       case HierFamily::Binomial:
-        if (!is_count(a) || !is_count(b)) {
-          throw InputError(where, 0, "successes and trials must be non-negative integers");
-        }
-        if (a > b) {
-          throw InputError(where, 0,
-                           "successes (" + shown(a) + ") exceeds trials (" + shown(b) + ")");
-        }
+        problem = !is_count(a) || !is_count(b)
+                      ? std::optional<std::string>(
+                            "successes and trials must be non-negative integers")
+                      : validation::binomial_row(static_cast<std::int64_t>(a),
+                                                 static_cast<std::int64_t>(b), "successes",
+                                                 "trials");
         break;
       case HierFamily::Poisson:
-        if (!is_count(a)) throw InputError(where, 0, "count must be a non-negative integer");
-        if (!(b > 0.0) || !std::isfinite(b)) {
-          throw InputError(where, 0, "exposure (" + shown(b) + ") must be positive and finite");
-        }
+        problem = !is_count(a)
+                      ? std::optional<std::string>("count must be a non-negative integer")
+                      : validation::poisson_row(static_cast<std::int64_t>(a), b, "count",
+                                                "exposure");
         break;
     }
+    if (problem) throw InputError(where, 0, *problem);
     groups[j] = hmc::GroupData{a, b};
   }
   return groups;
