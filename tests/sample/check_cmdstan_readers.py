@@ -5,8 +5,9 @@ Usage: check_cmdstan_readers.py READER HBAYES EIGHT_SCHOOLS_CSV
 READER is arviz (az.from_cmdstan), rstan (rstan::read_stan_csv) or cmdstanpy (from_csv). Runs
 hbayes on eight schools (4 chains, 200 warmup, 300 draws, thin 2) and checks what the reader
 makes of the directory: chain and draw counts, parameter names and shapes, the run's settings,
-and draws equal to the summary's mean. Exits 0 on success, 1 on a failed check, and 77 (CTest's
-SKIP_RETURN_CODE) when the reader is not installed.
+and draws equal to the summary's mean. Exits 0 on success and 1 on a failed check or a missing
+reader (scripts/setup-debian.sh installs them: r-cran-rstan, and arviz and cmdstanpy in the
+virtual environment .venv-readers).
 """
 import ast
 import csv
@@ -17,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
 CHAINS, WARMUP, DRAWS, THIN, GROUPS = 4, 200, 300, 2, 8
 KEPT = 1 + (DRAWS - 1) // THIN
 
@@ -56,11 +56,6 @@ def run_hbayes(hbayes, data, work):
 
 def close(a, b):
     return abs(a - b) <= 1e-12 * (abs(a) + abs(b)) + 1e-12
-
-
-def skip(message):
-    print("SKIP: " + message)
-    sys.exit(SKIP)
 
 
 def check_arviz(files, means):
@@ -132,21 +127,22 @@ def check_rstan(files, means):
 
 
 def require(reader):
-    """Exits with SKIP unless `reader` can be used here."""
+    """Fails, naming what to install, unless `reader` can be used here."""
     if reader in ("arviz", "cmdstanpy"):
         try:
             __import__(reader)
         except ImportError:
-            skip(reader + " is not importable")
+            fail(reader + " is not importable by " + sys.executable +
+                 ": run scripts/setup-debian.sh (it installs it into .venv-readers)")
         return
     rscript = shutil.which("Rscript")
     if rscript is None:
-        skip("Rscript is not installed")
+        fail("Rscript is not installed: apt-get install r-cran-rstan (scripts/setup-debian.sh)")
     probe = subprocess.run(
         [rscript, "-e", "quit(status = !requireNamespace('rstan', quietly = TRUE))"],
         capture_output=True)
     if probe.returncode != 0:
-        skip("the R package rstan is not installed")
+        fail("the R package rstan is not installed: apt-get install r-cran-rstan")
 
 
 def main():
@@ -154,7 +150,7 @@ def main():
         print(__doc__)
         sys.exit(2)
     reader, hbayes, data = sys.argv[1:]
-    require(reader)  # before the run, so that a skip costs nothing
+    require(reader)  # before the run, so that a missing reader is reported first
     with tempfile.TemporaryDirectory(prefix="hbayes-readers-") as work:
         files, means = run_hbayes(hbayes, data, work)
         {"arviz": check_arviz, "rstan": check_rstan, "cmdstanpy": check_cmdstanpy}[reader](
