@@ -4,18 +4,21 @@
 
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cli/catalog_columns.hpp"
+#include "hbayes/errors.hpp"
 #include "validation.hpp"
 
 namespace hbayes::cli {
 namespace {
 
 template <class FamilyFit>
-CatalogFit done(const FamilyFit& fit, std::size_t rejected) {
-  return {fit_json(fit), fit.report, rejected};
+CatalogFit done(const FamilyFit& fit, Information information, std::size_t rejected) {
+  return {fit_json(fit, information), fit.report, rejected};
 }
 
 // The library's column type for a family, passed to visitors as a tag.
@@ -67,6 +70,7 @@ struct ChainOutcome {
   Json entry;
   std::optional<std::string> failure;
   bool converged = true;
+  std::string note;  // why the fit stopped, where it did not converge
 };
 
 // Fits every chain of `data` on its own rows (gathered in file order, so a chain's fit sees the
@@ -107,10 +111,11 @@ std::vector<ChainOutcome> fit_chains(const DataColumns<First, Second>& data,
       try {
         const auto fit =
             hbayes::fit(Columns{first.data() + begin, second.data() + begin, rows}, options);
-        outcomes[c].entry = fit_json(fit);
+        outcomes[c].entry = fit_json(fit, options.information);
         outcomes[c].entry.erase("model");
         outcomes[c].entry.erase("method");
-        outcomes[c].converged = fit.report.method == FitMethod::Moments || fit.report.converged;
+        outcomes[c].converged = fit.report.converged;
+        outcomes[c].note = fit.report.note;
       } catch (const InputError& e) {
         outcomes[c].failure = e.reason();
         outcomes[c].entry = Json{{"error", e.reason()}};
@@ -133,32 +138,44 @@ CatalogFit fit_catalog(const std::string& model, const std::string& input,
     using Columns = typename decltype(family)::type;
     return done(
         hbayes::fit(Columns{data.first.data(), data.second.data(), data.first.size()}, options),
-        data.rejected);
+        options.information, data.rejected);
   });
 }
 
 ChainFits fit_catalog_by(const std::string& model, const std::string& input,
                          const ColumnNames& columns, const std::string& by,
-                         const FitOptions& options) {
-  const DataColumn by_column{by, "--by"};
-  return read_family(model, input, columns, false, &by_column, [&](auto& data, auto family) {
+                         const FitOptions& options, bool skip_bad_rows) {
+  const DataColumn column{by, "--by"};
+  return read_family(model, input, columns, skip_bad_rows, &column, [&](auto& data, auto family) {
     using Columns = typename decltype(family)::type;
     const std::vector<ChainOutcome> outcomes = fit_chains<Columns>(data, options);
     ChainFits result;
+    result.by = by;
+    result.method = options.method;
     result.chains = outcomes.size();
     result.groups = data.first.size();
     result.backend = BackendChoice{options.backend, ""};
     Json chains = Json::object();
     for (std::size_t c = 0; c < outcomes.size(); ++c) {
       const ChainOutcome& outcome = outcomes[c];
+      const std::string& value = data.chain_values[c];
       if (outcome.failure) {
         if (result.failed++ == 0) {
-          result.first_failure = "chain '" + data.chain_values[c] + "': " + *outcome.failure;
+          result.first_failure = "chain '" + value + "': " + *outcome.failure;
         }
       } else if (!outcome.converged) {
-        ++result.not_converged;
+        if (result.unconverged.empty()) {
+          result.first_unconverged = "chain '" + value + "': " + outcome.note;
+        }
+        result.unconverged.push_back(value);
       }
-      chains[data.chain_values[c]] = outcome.entry;
+      chains[value] = outcome.entry;
+    }
+    if (result.failed == result.chains) {
+      throw InputError(input, 0,
+                       "no chain of --by " + by + " could be fitted (" +
+                           std::to_string(result.chains) +
+                           " chains); first: " + result.first_failure);
     }
     result.json["model"] = model;
     result.json["method"] = fit_method_name(options.method);
@@ -166,6 +183,101 @@ ChainFits fit_catalog_by(const std::string& model, const std::string& input,
     result.json["chains"] = std::move(chains);
     return result;
   });
+}
+
+std::string fit_summary(const CatalogFit& fit) {
+  const FitReport& report = fit.report;
+  std::string text =
+      std::to_string(report.groups) + " groups, method " + fit_method_name(report.method) + ", ";
+  text += report.method == FitMethod::Moments ? "closed form"
+          : report.converged
+              ? "converged in " + std::to_string(report.iterations) + " iterations"
+              : "NOT converged after " + std::to_string(report.iterations) + " iterations";
+  if (report.boundary) text += ", at the boundary " + fit.json["boundary"].get<std::string>();
+  return text;
+}
+
+std::string fit_summary(const ChainFits& fits) {
+  std::string text = std::to_string(fits.chains) + " chains by " + fits.by + ", " +
+                     std::to_string(fits.chains - fits.failed) + " fitted, " +
+                     std::to_string(fits.failed) + " failed";
+  if (fits.failed > 0) text += " (first: " + fits.first_failure + ")";
+  if (!fits.unconverged.empty()) {
+    text += ", " + std::to_string(fits.unconverged.size()) + " NOT converged";
+  }
+  return text + ", " + std::to_string(fits.groups) + " groups, method " +
+         fit_method_name(fits.method);
+}
+
+std::string not_converged_message(const CatalogFit& fit) {
+  if (fit.report.converged) return "";
+  return "the fit did not converge (" + fit.report.note + ")";
+}
+
+std::string not_converged_message(const ChainFits& fits) {
+  if (fits.unconverged.empty()) return "";
+  // Enough names to find the chains; the JSON marks every one ("converged": false).
+  constexpr std::size_t kNamed = 10;
+  std::string names;
+  for (std::size_t i = 0; i < fits.unconverged.size() && i < kNamed; ++i) {
+    names += (i > 0 ? ", '" : "'") + fits.unconverged[i] + "'";
+  }
+  if (fits.unconverged.size() > kNamed) {
+    names += " and " + std::to_string(fits.unconverged.size() - kNamed) + " more";
+  }
+  return std::to_string(fits.unconverged.size()) + " of " +
+         std::to_string(fits.chains - fits.failed) + " fitted chains did not converge (" + names +
+         "; first: " + fits.first_unconverged + ")";
+}
+
+void add_fit_options(CLI::App* command, FitRequest& request, const std::string& context) {
+  command
+      ->add_option("--method", request.method,
+                   context +
+                       "ml: maximum marginal likelihood (ML-II); reml: restricted ML "
+                       "(normal-normal only); mom: method of moments")
+      ->check(CLI::IsMember({"ml", "mom", "reml"}))
+      ->capture_default_str();
+  command
+      ->add_option("--information", request.information,
+                   context +
+                       "the information matrix of the standard errors: observed, or expected "
+                       "(Fisher; normal-normal only, as metafor reports)")
+      ->check(CLI::IsMember({"observed", "expected"}))
+      ->capture_default_str();
+  command
+      ->add_option("--max-iterations", request.max_iterations,
+                   context +
+                       "Newton iterations before the fit gives up (it is then reported as not "
+                       "converged, exit code 4)")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+}
+
+FitOptions fit_options(const FitRequest& request) {
+  FitOptions options;
+  options.method = parse_fit_method(request.method);
+  options.information =
+      request.information == "expected" ? Information::Expected : Information::Observed;
+  options.max_iterations = request.max_iterations;
+  return options;
+}
+
+void check_fit_options(const std::string& model, const FitOptions& options,
+                       const std::string& command) {
+  if (model == "normal-normal") return;
+  if (options.method == FitMethod::RestrictedMaximumLikelihood) {
+    throw InputError(command, 0,
+                     "--method reml is available for --model normal-normal only (use ml or mom "
+                     "for " +
+                         model + ")");
+  }
+  if (options.information == Information::Expected) {
+    throw InputError(command, 0,
+                     "--information expected is available for --model normal-normal only (use "
+                     "observed for " +
+                         model + ")");
+  }
 }
 
 }  // namespace hbayes::cli

@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "cli/catalog_fit.hpp"
 #include "cli/fit_json.hpp"
 #include "hbayes/backend.hpp"
-#include "hbayes/errors.hpp"
 #include "hbayes/fit.hpp"
 
 namespace hbayes::cli {
@@ -24,12 +24,7 @@ FitCommand::FitCommand(CLI::App& app) {
       ->check(CLI::IsMember({"beta-binomial", "gamma-poisson", "normal-normal"}));
   command_->add_option("--input", s.input, "Input CSV catalog ('-' = stdin)")->required();
   command_->add_option("--output", s.output, "Output JSON ('-' = stdout)")->required();
-  command_
-      ->add_option("--method", s.method,
-                   "ml: maximum marginal likelihood (ML-II); reml: restricted ML "
-                   "(normal-normal only); mom: method of moments")
-      ->check(CLI::IsMember({"ml", "mom", "reml"}))
-      ->capture_default_str();
+  add_fit_options(command_, s.fit, "");
   command_->add_option("--successes-column", s.successes_column, "beta-binomial successes column")
       ->capture_default_str();
   command_->add_option("--trials-column", s.trials_column, "beta-binomial trials column")
@@ -56,10 +51,9 @@ FitCommand::FitCommand(CLI::App& app) {
 int FitCommand::run() {
   const auto& s = settings_;
   const auto start = std::chrono::steady_clock::now();
-  FitOptions options;
-  options.method = parse_fit_method(s.method);
+  FitOptions options = fit_options(s.fit);
   // Refused before reading the input, so a long catalog is not read for nothing.
-  check_method(s.model, options.method, "hbayes fit");
+  check_fit_options(s.model, options, "hbayes fit");
   set_cpu_threads(s.threads);
   // Resolve once so the fallback notice is printed once.
   const BackendChoice choice = resolve_backend(parse_backend(s.backend));
@@ -70,50 +64,37 @@ int FitCommand::run() {
   if (!s.by.empty()) return run_by(columns, options, start);
 
   const CatalogFit fit = fit_catalog(s.model, s.input, columns, options);
-  const FitReport& report = fit.report;
+  // Written even when the fit did not converge: its last iterate and note are the evidence.
   write_json(s.output, fit.json);
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string outcome =
-      report.method == FitMethod::Moments ? "closed form"
-      : report.converged
-          ? "converged in " + std::to_string(report.iterations) + " iterations"
-          : "NOT converged after " + std::to_string(report.iterations) + " iterations";
-  if (report.boundary) outcome += ", at the boundary";
-  std::fprintf(stderr, "hbayes fit: %zu groups, method %s, %s, %.3f s, backend %s\n", report.groups,
-               fit_method_name(report.method), outcome.c_str(), seconds,
-               backend_name(report.backend.backend));
-  return 0;
+  std::fprintf(stderr, "hbayes fit: %s, %.3f s, backend %s\n", fit_summary(fit).c_str(), seconds,
+               backend_name(fit.report.backend.backend));
+  return not_converged(not_converged_message(fit));
 }
 
 int FitCommand::run_by(const ColumnNames& columns, const FitOptions& options,
                        std::chrono::steady_clock::time_point start) {
   const auto& s = settings_;
   const ChainFits fits = fit_catalog_by(s.model, s.input, columns, s.by, options);
-  // A run in which no chain could be fitted has no answer: exit 2 and write nothing.
-  if (fits.failed == fits.chains) {
-    throw InputError(s.input, 0,
-                     "no chain of --by " + s.by + " could be fitted (" +
-                         std::to_string(fits.chains) + " chains); first: " + fits.first_failure);
-  }
   write_json(s.output, fits.json);
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string failures;
-  if (fits.failed > 0) failures = " (first: " + fits.first_failure + ")";
-  std::string not_converged;
-  if (fits.not_converged > 0) {
-    not_converged = ", " + std::to_string(fits.not_converged) + " NOT converged";
-  }
-  std::fprintf(stderr,
-               "hbayes fit: %zu chains by %s, %zu fitted, %zu failed%s%s, %zu groups, method %s, "
-               "%.3f s, backend %s\n",
-               fits.chains, s.by.c_str(), fits.chains - fits.failed, fits.failed, failures.c_str(),
-               not_converged.c_str(), fits.groups, fit_method_name(options.method), seconds,
+  std::fprintf(stderr, "hbayes fit: %s, %.3f s, backend %s\n", fit_summary(fits).c_str(), seconds,
                backend_name(fits.backend.backend));
-  return 0;
+  return not_converged(not_converged_message(fits));
+}
+
+int FitCommand::not_converged(const std::string& message) const {
+  if (message.empty()) return 0;
+  const std::string output = settings_.output == "-" ? "stdout" : settings_.output;
+  std::fprintf(stderr,
+               "hbayes fit: error: %s; %s holds the last iterate with \"converged\": false "
+               "(raise --max-iterations, or check the data); exit code %d\n",
+               message.c_str(), output.c_str(), kExitNotConverged);
+  return kExitNotConverged;
 }
 
 }  // namespace hbayes::cli

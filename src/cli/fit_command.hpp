@@ -13,7 +13,7 @@ namespace hbayes::cli {
 struct FitSettings {
   std::string model;
   std::string input, output;
-  std::string method = "ml";
+  FitRequest fit;  // --method, --information, --max-iterations
   std::string successes_column = "successes", trials_column = "trials";
   std::string count_column = "count", exposure_column = "exposure";
   std::string estimate_column = "estimate", std_error_column = "std_error";
@@ -27,13 +27,18 @@ class FitCommand {
   // Registers the subcommand and its options on app.
   explicit FitCommand(CLI::App& app);
   bool selected() const { return command_->parsed(); }
-  // Runs the command; returns the exit code. Throws InputError / BackendUnavailable.
+  // Runs the command; returns the exit code (kExitNotConverged when a fit did not converge,
+  // after writing its JSON). Throws InputError / BackendUnavailable.
   int run();
 
  private:
-  // `--by`: one fit per chain, written as one document; the summary counts failed chains.
+  // `--by`: one fit per chain, written as one document; the summary counts failed chains and
+  // chains that did not converge.
   int run_by(const ColumnNames& columns, const FitOptions& options,
              std::chrono::steady_clock::time_point start);
+  // The exit code after the output is written: 0, or kExitNotConverged with `message` (from
+  // not_converged_message; empty when the fit converged) on stderr.
+  int not_converged(const std::string& message) const;
 
   CLI::App* command_;
   FitSettings settings_;

@@ -26,8 +26,8 @@ Json number(const std::optional<double>& value) {
 
 // The keys every family writes, in the documented order; `boundary_name` is the dispersion
 // parameter that can reach 0.
-Json documented_keys(const std::string& model, const FitReport& report, const Estimate& first,
-                     const Estimate& second, const char* boundary_name) {
+Json documented_keys(const std::string& model, const FitReport& report, Information information,
+                     const Estimate& first, const Estimate& second, const char* boundary_name) {
   const std::array<const char*, 2> names = hyperparameter_names(model);
   Json out;
   out["model"] = model;
@@ -39,6 +39,10 @@ Json documented_keys(const std::string& model, const FitReport& report, const Es
   out["converged"] = report.converged;
   out["iterations"] = report.iterations;
   out["boundary"] = report.boundary ? Json(boundary_name) : Json(nullptr);
+  // Which information matrix the standard errors come from; the moments have none.
+  out["information"] = report.method == FitMethod::Moments
+                           ? Json(nullptr)
+                           : Json(information == Information::Expected ? "expected" : "observed");
   return out;
 }
 
@@ -133,22 +137,23 @@ std::array<const char*, 2> hyperparameter_names(const std::string& model) {
   return {"mu", "tau"};
 }
 
-Json fit_json(const BetaBinomialFit& fit) {
-  Json out = documented_keys("beta-binomial", fit.report, fit.alpha, fit.beta, "theta");
+Json fit_json(const BetaBinomialFit& fit, Information information) {
+  Json out =
+      documented_keys("beta-binomial", fit.report, information, fit.alpha, fit.beta, "theta");
   add_mean_dispersion(out, fit);
   add_diagnostics(out, fit.report);
   return out;
 }
 
-Json fit_json(const GammaPoissonFit& fit) {
-  Json out = documented_keys("gamma-poisson", fit.report, fit.shape, fit.rate, "phi");
+Json fit_json(const GammaPoissonFit& fit, Information information) {
+  Json out = documented_keys("gamma-poisson", fit.report, information, fit.shape, fit.rate, "phi");
   add_mean_dispersion(out, fit);
   add_diagnostics(out, fit.report);
   return out;
 }
 
-Json fit_json(const NormalNormalFit& fit) {
-  Json out = documented_keys("normal-normal", fit.report, fit.mu, fit.tau, "tau");
+Json fit_json(const NormalNormalFit& fit, Information information) {
+  Json out = documented_keys("normal-normal", fit.report, information, fit.mu, fit.tau, "tau");
   out["tau2"] = number(fit.tau2.value);
   out["tau2_std_error"] = number(fit.tau2.std_error);
   add_diagnostics(out, fit.report);
@@ -243,15 +248,6 @@ SavedPrior prior_from_json(const Json& fit, const std::string& source) {
   }
   if (problem) throw InputError(source, 0, "hyperparameters: " + *problem);
   return prior;
-}
-
-void check_method(const std::string& model, FitMethod method, const std::string& command) {
-  if (method == FitMethod::RestrictedMaximumLikelihood && model != "normal-normal") {
-    throw InputError(command, 0,
-                     "--method reml is available for --model normal-normal only (use ml or mom "
-                     "for " +
-                         model + ")");
-  }
 }
 
 }  // namespace hbayes::cli

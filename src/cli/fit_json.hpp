@@ -19,9 +19,12 @@ namespace hbayes::cli {
 using Json = nlohmann::ordered_json;
 
 // The document for a fit: documented keys first, then mean/dispersion (or tau2) and diagnostics.
-Json fit_json(const BetaBinomialFit& fit);
-Json fit_json(const GammaPoissonFit& fit);
-Json fit_json(const NormalNormalFit& fit);
+// `information` is the FitOptions::information the fit ran with (the fit does not record it):
+// written as "information", "observed" or "expected" (null for mom, which has no standard
+// errors).
+Json fit_json(const BetaBinomialFit& fit, Information information);
+Json fit_json(const GammaPoissonFit& fit, Information information);
+Json fit_json(const NormalNormalFit& fit, Information information);
 
 // Writes the JSON atomically to `path` ('-' = stdout): a run that fails first leaves no file.
 void write_json(const std::string& path, const Json& out);
@@ -55,12 +58,11 @@ struct SavedPrior {
 // A per-chain document ({"model","method","by","chains"}) is read chain by chain: a chain
 // whose entry is {"error": ...}, on its boundary or otherwise unusable keeps the reason in its
 // `problem` (its rows cannot be scored); only a document with no scorable chain is refused.
+// Keys not needed for scoring ("information", diagnostics) are not read, so documents written
+// before they existed read the same.
 SavedPrior prior_from_json(const Json& fit, const std::string& source);
 
 // The hyperparameter names of `model` in score's order ("alpha", "beta" ...).
 std::array<const char*, 2> hyperparameter_names(const std::string& model);
-
-// Refuses --method reml for a model other than normal-normal, before any input is read.
-void check_method(const std::string& model, FitMethod method, const std::string& command);
 
 }  // namespace hbayes::cli

@@ -1,7 +1,9 @@
 // The hbayes command-line tool: subcommands, exit codes, and error reporting.
 //
 // Exit codes: 0 success, 2 bad input or usage (the message names file:line), 3 the requested
-// backend cannot run here, 1 anything else (I/O failure, internal error).
+// backend cannot run here, 4 a fit did not converge (`hbayes fit` and `hbayes score
+// --empirical-bayes` return cli::kExitNotConverged after writing the fit JSON), 1 anything else
+// (I/O failure, internal error).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>

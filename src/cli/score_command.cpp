@@ -94,8 +94,8 @@ struct NormalNormalModel {
 // the reason its rows cannot be scored.
 template <class Prior>
 struct ChainPriors {
-  std::string column;                                    // the grouping column (the fit's "by")
-  std::string source;                                    // the fit file, for messages
+  std::string column;  // the grouping column (the fit's "by")
+  std::string source;  // for messages: the fit file, or the input of --empirical-bayes
   std::unordered_map<std::string, std::uint32_t> index;  // chain value -> its slot below
   std::vector<Prior> priors;
   std::vector<std::string> problems;  // empty where the chain scores
@@ -629,16 +629,13 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
                        "--alpha/--beta, --shape/--rate or --mu/--tau");
   command_->add_option("--by", s.by,
                        "With a --prior file from `hbayes fit --by`: the grouping column (default "
-                       "and required value: the file's); each row is scored with its chain's "
-                       "prior");
+                       "and required value: the file's); with --empirical-bayes: fit each of its "
+                       "values' stores on their own (as `hbayes fit --by`). Each row is scored "
+                       "with its chain's prior");
   command_->add_flag("--empirical-bayes", s.empirical_bayes,
                      "Fit the prior to the input (as `hbayes fit` does), then score every store "
                      "with it; reads the input twice (not stdin)");
-  command_
-      ->add_option("--method", s.method,
-                   "With --empirical-bayes: ml (ML-II), reml (normal-normal only) or mom")
-      ->check(CLI::IsMember({"ml", "mom", "reml"}))
-      ->capture_default_str();
+  add_fit_options(command_, s.fit, "With --empirical-bayes: ");
   command_->add_option("--fit-output", s.fit_output,
                        "With --empirical-bayes: also write the fit as `hbayes fit` JSON");
   command_->add_option("--input", s.input, "Input CSV catalog ('-' = stdin)")->required();
@@ -696,18 +693,16 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
                      "of the input)");
   }
   if (!s.empirical_bayes) {
-    for (const char* option : {"--method", "--fit-output"}) {
+    for (const char* option : {"--method", "--information", "--max-iterations", "--fit-output"}) {
       if (given(option)) {
         throw InputError("hbayes score", 0, std::string(option) + " needs --empirical-bayes");
       }
     }
   }
-  if (given("--by") && !from_file) {
+  if (given("--by") && !from_file && !s.empirical_bayes) {
     throw InputError("hbayes score", 0,
-                     s.empirical_bayes
-                         ? "--by with --empirical-bayes is not supported yet: run hbayes fit --by, "
-                           "then hbayes score --prior"
-                         : "--by needs --prior FILE, a per-chain fit written by hbayes fit --by");
+                     "--by needs --prior FILE, a per-chain fit written by hbayes fit --by, or "
+                     "--empirical-bayes");
   }
   if (!from_file) {
     if (!given("--model")) {
@@ -716,7 +711,7 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
     }
     if (s.empirical_bayes) {
       // Refused before any input is read.
-      check_method(s.model, parse_fit_method(s.method), "hbayes score");
+      check_fit_options(s.model, fit_options(s.fit), "hbayes score");
       if (s.input == "-") {
         throw InputError("hbayes score", 0,
                          "--empirical-bayes reads the input twice (fit, then score) and cannot "
@@ -762,28 +757,42 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
   return prior;
 }
 
-SavedPrior ScoreCommand::fit_input(Backend backend) {
+std::optional<SavedPrior> ScoreCommand::fit_input(Backend backend) {
   const auto& s = settings_;
-  FitOptions options;
-  options.method = parse_fit_method(s.method);
+  FitOptions options = fit_options(s.fit);
   options.backend = backend;
-  const CatalogFit fit = fit_catalog(s.model, s.input,
-                                     {s.successes_column, s.trials_column, s.count_column,
-                                      s.exposure_column, s.estimate_column, s.std_error_column},
-                                     options, s.on_bad_row == "skip");
-  const FitReport& report = fit.report;
-  std::string outcome =
-      report.method == FitMethod::Moments ? "closed form"
-      : report.converged
-          ? "converged in " + std::to_string(report.iterations) + " iterations"
-          : "NOT converged after " + std::to_string(report.iterations) + " iterations";
-  if (report.boundary) outcome += ", at the boundary " + fit.json["boundary"].get<std::string>();
-  std::fprintf(stderr, "hbayes score: empirical Bayes fit: %zu groups, method %s, %s: %s\n",
-               report.groups, fit_method_name(report.method), outcome.c_str(),
-               fit.json["hyperparameters"].dump().c_str());
-  // The fit is an answer even where it cannot be scored (at its boundary): written first.
-  if (!s.fit_output.empty()) write_json(s.fit_output, fit.json);
-  return prior_from_json(fit.json, s.input);
+  const ColumnNames columns{s.successes_column, s.trials_column,   s.count_column,
+                            s.exposure_column,  s.estimate_column, s.std_error_column};
+  const bool skip_bad_rows = s.on_bad_row == "skip";
+  Json json;
+  std::string not_converged;
+  if (s.by.empty()) {
+    const CatalogFit fit = fit_catalog(s.model, s.input, columns, options, skip_bad_rows);
+    std::fprintf(stderr, "hbayes score: empirical Bayes fit: %s: %s\n", fit_summary(fit).c_str(),
+                 fit.json["hyperparameters"].dump().c_str());
+    json = fit.json;
+    not_converged = not_converged_message(fit);
+  } else {
+    // As `hbayes fit --by`: a chain whose fit fails or is on its boundary is kept in the
+    // document, and its rows are bad rows when scored, as with `--prior` of that document.
+    const ChainFits fits = fit_catalog_by(s.model, s.input, columns, s.by, options, skip_bad_rows);
+    std::fprintf(stderr, "hbayes score: empirical Bayes fit: %s\n", fit_summary(fits).c_str());
+    json = fits.json;
+    not_converged = not_converged_message(fits);
+  }
+  // The fit is an answer even where it cannot be scored (not converged, or at its boundary):
+  // written first.
+  if (!s.fit_output.empty()) write_json(s.fit_output, json);
+  if (!not_converged.empty()) {
+    // Scoring with a point the fit did not reach would present its last iterate as the prior.
+    const std::string kept = s.fit_output.empty() ? "" : "; " + s.fit_output + " holds the fit";
+    std::fprintf(stderr,
+                 "hbayes score: error: %s; nothing scored%s (raise --max-iterations, or run "
+                 "hbayes fit and score --prior to use the last iterate); exit code %d\n",
+                 not_converged.c_str(), kept.c_str(), kExitNotConverged);
+    return std::nullopt;
+  }
+  return prior_from_json(json, s.input);
 }
 
 int ScoreCommand::run() {
@@ -824,7 +833,12 @@ int ScoreCommand::run() {
   const char* backend = backend_name(choice.backend);
 
   std::optional<SavedPrior> prior = saved;
-  if (s.empirical_bayes) prior = fit_input(options.backend);
+  if (s.empirical_bayes) {
+    prior = fit_input(options.backend);
+    if (!prior) return kExitNotConverged;
+  }
+  // Where a per-chain prior came from, for the messages of rows it cannot score.
+  const std::string& prior_name = s.empirical_bayes ? s.input : s.prior_file;
   // The prior's two hyperparameters: from the fit, else from the options.
   const auto value = [&](int i, double option) { return prior ? prior->values[i] : option; };
   // Scores with one prior for every row, or with each row's chain's prior (a --by fit file;
@@ -833,7 +847,7 @@ int ScoreCommand::run() {
     using Model = std::remove_reference_t<decltype(model)>;
     using Prior = typename Model::Prior;
     if (prior && !prior->by.empty()) {
-      const auto chains = chain_priors<Prior>(*prior, s.prior_file, [](std::array<double, 2> v) {
+      const auto chains = chain_priors<Prior>(*prior, prior_name, [](std::array<double, 2> v) {
         return Prior{v[0], v[1]};
       });
       return stream_scores(model, s, options, backend, &chains);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/catalog_fit.hpp"
 #include "cli/fit_json.hpp"
 #include "hbayes/backend.hpp"
 
@@ -18,9 +19,9 @@ struct ScoreSettings {
   std::string input, output, rejects;
   std::string prior_file;        // --prior: a fit JSON
   bool empirical_bayes = false;  // --empirical-bayes: fit on the input, then score
-  std::string method = "ml";     // --method (with --empirical-bayes)
+  FitRequest fit;                // --method, --information, --max-iterations (with the above)
   std::string fit_output;        // --fit-output (with --empirical-bayes)
-  std::string by;                // --by: the grouping column of a per-chain --prior file
+  std::string by;                // --by: the grouping column of a per-chain prior (file or fit)
   std::string on_bad_row = "error";
   std::string id_column;
   std::string successes_column = "successes", trials_column = "trials";
@@ -39,16 +40,19 @@ class ScoreCommand {
   // Registers the subcommand and its options on app.
   explicit ScoreCommand(CLI::App& app);
   bool selected() const { return command_->parsed(); }
-  // Runs the command; returns the exit code. Throws InputError / BackendUnavailable.
+  // Runs the command; returns the exit code (kExitNotConverged when an --empirical-bayes fit
+  // did not converge: nothing is then scored). Throws InputError / BackendUnavailable.
   int run();
 
  private:
   // Checks how the prior is given (options, --prior or --empirical-bayes) and reads a --prior
   // file, setting the model from it; nullopt when the options give the prior or a fit will.
   std::optional<SavedPrior> prior_source();
-  // --empirical-bayes: fits the prior on the input (a first read), reports it on stderr and
-  // in --fit-output; throws InputError where the fit cannot be scored (at its boundary).
-  SavedPrior fit_input(Backend backend);
+  // --empirical-bayes: fits the prior on the input (a first read), one fit or one per chain of
+  // --by, and reports it on stderr and in --fit-output. nullopt when the fit (any chain's) did
+  // not converge, said on stderr; throws InputError where the fit cannot be scored (at its
+  // boundary; with --by, only when no chain can be).
+  std::optional<SavedPrior> fit_input(Backend backend);
 
   CLI::App* command_;
   ScoreSettings settings_;

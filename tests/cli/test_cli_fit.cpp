@@ -86,6 +86,76 @@ TEST(CliFit, BcgRemlMatchesMetafor) {
   EXPECT_EQ(fit["groups"], 13);
 }
 
+// metafor's rma(yi, vi, data = dat.bcg) prints SE = 0.1664 for tau^2, from the expected (Fisher)
+// information. The observed information (the REML criterion's curvature at the optimum) is not
+// its expectation, so its SE differs at the printed digits.
+TEST(CliFit, BcgRemlExpectedInformationGivesMetaforsTau2StandardError) {
+  ScratchDir dir;
+  write_file(dir / "bcg.csv", bcg_log_risk_ratios_csv());
+  const std::string fit = "fit --model normal-normal --method reml --backend cpu --input bcg.csv";
+  CliResult r = run_cli(dir, fit + " --information expected --output expected.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(dir, fit + " --information observed --output observed.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json expected = Json::parse(read_file(dir / "expected.json"));
+  const Json observed = Json::parse(read_file(dir / "observed.json"));
+  EXPECT_EQ(expected["information"], "expected");
+  EXPECT_EQ(observed["information"], "observed");
+  const double se_expected = expected["tau2_std_error"].get<double>();
+  const double se_observed = observed["tau2_std_error"].get<double>();
+  EXPECT_TRUE(matches_published(se_expected, 0.1664, 4)) << se_expected;
+  EXPECT_FALSE(matches_published(se_observed, 0.1664, 4)) << se_observed;
+  // The information changes the standard errors only, not the estimates.
+  EXPECT_EQ(expected["hyperparameters"], observed["hyperparameters"]);
+
+  // Observed is the default.
+  r = run_cli(dir, fit + " --output default.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir / "default.json"), read_file(dir / "observed.json"));
+}
+
+TEST(CliFit, ExpectedInformationWithBetaBinomialIsAClearError) {
+  ScratchDir dir;
+  write_file(dir / "s.csv", "successes,trials\n1,10\n2,10\n");
+  const CliResult r = run_cli(
+      dir, "fit --model beta-binomial --information expected --input s.csv --output fit.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--information expected is available for --model normal-normal only"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "fit.json"));
+}
+
+// examples/stores.csv needs 4 Newton iterations (README); stopped after 1, the fit is written
+// with "converged": false and its note, stderr says why, and the run exits 4.
+TEST(CliFit, NotConvergedFitIsWrittenAndExitsFour) {
+  ScratchDir dir;
+  const std::string catalog = std::string(HBAYES_TEST_DATA_DIR) + "/../../examples/stores.csv";
+  const std::string fit = "fit --model beta-binomial --backend cpu --input '" + catalog + "'";
+  CliResult r = run_cli(dir, fit + " --max-iterations 1 --output fit.json");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const Json stopped = Json::parse(read_file(dir / "fit.json"));
+  EXPECT_FALSE(stopped["converged"].get<bool>()) << stopped;
+  EXPECT_EQ(stopped["iterations"], 1);
+  ASSERT_TRUE(stopped["note"].is_string()) << stopped;
+  const std::string note = stopped["note"].get<std::string>();
+  EXPECT_NE(note.find("iteration limit (1)"), std::string::npos) << note;
+  EXPECT_NE(r.err.find("did not converge (" + note + ")"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("exit code 4"), std::string::npos) << r.err;
+
+  // With the default limit the same catalog converges, in more than one iteration.
+  r = run_cli(dir, fit + " --output converged.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json converged = Json::parse(read_file(dir / "converged.json"));
+  EXPECT_TRUE(converged["converged"].get<bool>());
+  EXPECT_GT(converged["iterations"].get<int>(), 1);
+
+  r = run_cli(dir, fit + " --max-iterations 0 --output zero.json");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-iterations"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "zero.json"));
+}
+
 // The documented keys come first, in the documented order, and every number reads back to
 // the library's double exactly.
 TEST(CliFit, BetaBinomialCatalogRoundTripsThroughJson) {
@@ -97,7 +167,7 @@ TEST(CliFit, BetaBinomialCatalogRoundTripsThroughJson) {
   const nlohmann::ordered_json fit = nlohmann::ordered_json::parse(read_file(dir / "fit.json"));
   const std::vector<std::string> documented{
       "model",  "method",    "hyperparameters", "std_errors", "log_marginal_likelihood",
-      "groups", "converged", "iterations",      "boundary"};
+      "groups", "converged", "iterations",      "boundary",   "information"};
   std::vector<std::string> keys;
   for (const auto& item : fit.items()) keys.push_back(item.key());
   ASSERT_GE(keys.size(), documented.size());
@@ -131,6 +201,7 @@ TEST(CliFit, BetaBinomialCatalogRoundTripsThroughJson) {
   EXPECT_EQ(fit["iterations"].get<int>(), expected.report.iterations);
   EXPECT_TRUE(fit["converged"].get<bool>());
   EXPECT_TRUE(fit["boundary"].is_null());
+  EXPECT_EQ(fit["information"], "observed");
   // The catalog was drawn from Beta(5, 95): the fit should land in its neighbourhood.
   EXPECT_NEAR(fit["mean_dispersion"]["mean"].get<double>(), 0.05, 0.01);
 }
@@ -163,6 +234,7 @@ TEST(CliFit, GammaPoissonMomentsFromStdinToStdout) {
   EXPECT_TRUE(fit["hyperparameters"].contains("shape"));
   EXPECT_TRUE(fit["hyperparameters"].contains("rate"));
   EXPECT_EQ(fit["groups"], 6);
+  EXPECT_TRUE(fit["information"].is_null()) << fit;  // the moments have no standard errors
 }
 
 TEST(CliFit, RemlWithBetaBinomialIsAClearError) {
@@ -230,9 +302,10 @@ TEST(CliFit, HelpListsEveryOption) {
   ScratchDir dir;
   const CliResult r = run_cli(dir, "fit --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* option : {"--model", "--input", "--output", "--method", "--backend", "--threads",
-                             "--successes-column", "--trials-column", "--count-column",
-                             "--exposure-column", "--estimate-column", "--std-error-column"}) {
+  for (const char* option :
+       {"--model", "--input", "--output", "--method", "--information", "--max-iterations", "--by",
+        "--backend", "--threads", "--successes-column", "--trials-column", "--count-column",
+        "--exposure-column", "--estimate-column", "--std-error-column"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option << "\n" << r.out;
   }
 }

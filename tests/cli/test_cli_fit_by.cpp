@@ -220,6 +220,47 @@ TEST(CliFitBy, FailingChainIsReportedAndOthersStillFit) {
   }
 }
 
+// Stopped after one Newton iteration, the chains' fits do not converge: the document is still
+// written, each such entry says "converged": false with its note, stderr counts and names them,
+// and the run exits 4. The failed chain is not counted among them.
+TEST(CliFitBy, NotConvergedChainsAreNamedAndExitFour) {
+  ScratchDir dir;
+  ChainCatalog catalog = binomial_catalog(2000);
+  for (int i = 0; i < 4; ++i) catalog.add("dry", "x" + std::to_string(i) + ",dry,0,30\n");
+  catalog.write(dir);
+  const CliResult r = run_cli(dir,
+                              "fit --model beta-binomial --backend cpu --by chain_id "
+                              "--max-iterations 1 --input catalog.csv --output fit.json");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const Json fit = Json::parse(read_file(dir / "fit.json"));
+  std::vector<std::string> unconverged;
+  for (const std::string& chain : catalog.chain_order) {
+    const Json& entry = fit["chains"][chain];
+    if (entry.contains("error")) continue;
+    if (!entry["converged"].get<bool>()) {
+      unconverged.push_back(chain);
+      EXPECT_TRUE(entry["note"].is_string()) << entry;
+    }
+  }
+  ASSERT_FALSE(unconverged.empty()) << fit;
+  EXPECT_NE(r.err.find(std::to_string(unconverged.size()) + " of 3 fitted chains did not converge"),
+            std::string::npos)
+      << r.err;
+  for (const std::string& chain : unconverged) {
+    EXPECT_NE(r.err.find("'" + chain + "'"), std::string::npos) << chain << "\n" << r.err;
+  }
+  EXPECT_NE(r.err.find("exit code 4"), std::string::npos) << r.err;
+
+  // Each entry is still the plain fit of that chain's rows alone, which exits 4 too.
+  const std::string& first = unconverged.front();
+  const CliResult alone = run_cli(dir,
+                                  "fit --model beta-binomial --backend cpu --threads 1 "
+                                  "--max-iterations 1 --input " +
+                                      first + ".csv --output alone.json");
+  EXPECT_EQ(alone.exit_code, 4) << alone.err;
+  EXPECT_EQ(fit["chains"][first], per_fit_keys(Json::parse(read_file(dir / "alone.json"))));
+}
+
 TEST(CliFitBy, EveryChainFailingExitsTwoAndWritesNothing) {
   ScratchDir dir;
   write_file(dir / "catalog.csv",

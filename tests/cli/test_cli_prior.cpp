@@ -90,15 +90,17 @@ TEST(CliPrior, EmpiricalBayesEqualsFitThenScorePrior) {
   struct Case {
     const char* model;
     const char* data;
-    const char* method;
+    const char* options;  // the fit's options, given to both runs
   };
-  for (const Case& c :
-       {Case{"beta-binomial", kStores, "ml"}, Case{"beta-binomial", kStores, "mom"},
-        Case{"gamma-poisson", kCounts, "ml"}, Case{"normal-normal", kEstimates, "reml"}}) {
-    SCOPED_TRACE(std::string(c.model) + " " + c.method);
+  for (const Case& c : {Case{"beta-binomial", kStores, "--method ml"},
+                        Case{"beta-binomial", kStores, "--method mom"},
+                        Case{"gamma-poisson", kCounts, "--method ml"},
+                        Case{"normal-normal", kEstimates, "--method reml"},
+                        Case{"normal-normal", kEstimates, "--method ml --information expected"}}) {
+    SCOPED_TRACE(std::string(c.model) + " " + c.options);
     ScratchDir dir;
     write_file(dir / "in.csv", c.data);
-    const std::string options = std::string(" --model ") + c.model + " --method " + c.method;
+    const std::string options = std::string(" --model ") + c.model + " " + c.options;
     CliResult r = run_cli(dir, "fit" + options + " --input in.csv --output fit.json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = run_cli(dir, "score --prior fit.json --input in.csv --output two_steps.csv");
@@ -132,6 +134,54 @@ TEST(CliPrior, EmpiricalBayesSkipsBadRowsInBothPasses) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.csv:10"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "o.csv"));
+}
+
+// A fit that did not converge is written to --fit-output (as `hbayes fit` writes it), but nothing
+// is scored: exit 4, and neither the output nor the rejects file exists afterwards.
+TEST(CliPrior, EmpiricalBayesNotConvergedWritesTheFitAndScoresNothing) {
+  ScratchDir dir;
+  // examples/stores.csv needs more than one Newton iteration (README: 4).
+  const std::string catalog = std::string(HBAYES_TEST_DATA_DIR) + "/../../examples/stores.csv";
+  const std::string input = " --input '" + catalog + "'";
+  CliResult r =
+      run_cli(dir, "fit --model beta-binomial --max-iterations 1" + input + " --output fit.json");
+  ASSERT_EQ(r.exit_code, 4) << r.err;
+  for (const char* skip : {"", " --on-bad-row skip --rejects rejects.csv"}) {
+    SCOPED_TRACE(skip);
+    r = run_cli(dir, "score --model beta-binomial --empirical-bayes --max-iterations 1" + input +
+                         " --output post.csv --fit-output eb.json" + skip);
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_NE(r.err.find("did not converge"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nothing scored"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(dir / "eb.json"), read_file(dir / "fit.json"));
+    EXPECT_FALSE(Json::parse(read_file(dir / "eb.json"))["converged"].get<bool>());
+    EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "rejects.csv"));
+    std::filesystem::remove(dir / "eb.json");
+  }
+  // Without --fit-output the run still stops before scoring.
+  r = run_cli(dir, "score --model beta-binomial --empirical-bayes --max-iterations 1" + input +
+                       " --output post.csv");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
+}
+
+// A fit file written before the "information" key existed (or with it removed) scores the same.
+TEST(CliPrior, FitFileWithoutInformationKeyScoresTheSame) {
+  ScratchDir dir;
+  write_file(dir / "in.csv", kEstimates);
+  CliResult r = run_cli(dir,
+                        "fit --model normal-normal --method reml --input in.csv --output "
+                        "fit.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::ordered_json old = nlohmann::ordered_json::parse(read_file(dir / "fit.json"));
+  ASSERT_EQ(old.erase("information"), 1u) << old;
+  write_file(dir / "old.json", old.dump(2));
+  r = run_cli(dir, "score --prior fit.json --input in.csv --output new.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(dir, "score --prior old.json --input in.csv --output old.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir / "old.csv"), read_file(dir / "new.csv"));
 }
 
 // Runs a command that must fail with exit 2, naming `named`, and write no output.
@@ -183,6 +233,18 @@ TEST(CliPrior, BadPriorFilesAndUsageAreRefused) {
                  "--method", "needs --empirical-bayes");
   expect_refused(dir, "score --model beta-binomial --empirical-bayes --method reml --input in.csv",
                  "--method reml", "normal-normal only");
+  expect_refused(dir,
+                 "score --model beta-binomial --alpha 2 --beta 3 --information expected "
+                 "--input in.csv",
+                 "--information", "needs --empirical-bayes");
+  expect_refused(dir,
+                 "score --model beta-binomial --alpha 2 --beta 3 --max-iterations 5 "
+                 "--input in.csv",
+                 "--max-iterations", "needs --empirical-bayes");
+  expect_refused(dir,
+                 "score --model beta-binomial --empirical-bayes --information expected "
+                 "--input in.csv",
+                 "--information expected", "normal-normal only");
   expect_refused(dir, "score --model beta-binomial --empirical-bayes --input -", "stdin",
                  "--empirical-bayes");
 }

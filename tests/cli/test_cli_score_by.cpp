@@ -147,6 +147,45 @@ TEST(CliScoreBy, ManyChainsOverSeveralBlocksEqualEachChainScoredAlone) {
   expect_rows_match_chains_alone(kBinomial, 12, 6000, " --threads 2");
 }
 
+// `score --empirical-bayes --by chain_id` in one run writes, byte for byte, what `fit --by
+// chain_id` followed by `score --prior` writes: the scores, and the fit as --fit-output.
+void expect_empirical_bayes_by_equals_fit_then_score(const Family& family,
+                                                     const std::string& fit_options,
+                                                     const std::string& score_options = "") {
+  ScratchDir dir;
+  write_file(dir / "catalog.csv", family.header + make_catalog(family, 3, 2000).all);
+  const std::string fit = std::string(" --model ") + family.model + " --backend cpu " + fit_options;
+  CliResult r = run_cli(dir, "fit" + fit + " --by chain_id --input catalog.csv --output fit.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(dir, "score --prior fit.json --backend cpu" + score_options +
+                       " --input catalog.csv --output two_steps.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(dir, "score --empirical-bayes --by chain_id" + fit + score_options +
+                       " --input catalog.csv --output one_step.csv --fit-output eb.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("empirical Bayes fit: 3 chains by chain_id, 3 fitted, 0 failed"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_file(dir / "eb.json"), read_file(dir / "fit.json"));
+  const std::string one_step = read_file(dir / "one_step.csv");
+  EXPECT_EQ(lines_of(one_step).size(), 3u * 2000u + 1u);
+  EXPECT_EQ(one_step, read_file(dir / "two_steps.csv")) << "seed " << kSeed;
+}
+
+TEST(CliScoreBy, EmpiricalBayesBetaBinomialEqualsFitByThenScorePrior) {
+  expect_empirical_bayes_by_equals_fit_then_score(kBinomial, "--method ml", " --predict-trials 50");
+}
+
+TEST(CliScoreBy, EmpiricalBayesNormalNormalEqualsFitByThenScorePrior) {
+  expect_empirical_bayes_by_equals_fit_then_score(kNormal, "--method reml");
+  expect_empirical_bayes_by_equals_fit_then_score(kNormal, "--method ml --information expected");
+}
+
+TEST(CliScoreBy, EmpiricalBayesGammaPoissonEqualsFitByThenScorePrior) {
+  expect_empirical_bayes_by_equals_fit_then_score(kPoisson, "--method mom",
+                                                  " --predict-exposure 2.5");
+}
+
 // A catalog of three chains plus "dry" (no successes anywhere: its fit fails) and "flat" (no
 // overdispersion: its fit is on the boundary theta = 0) for fit --by, and an input to score
 // holding the three chains' rows, a row of "dry" and a row of "ghost", a chain the fit has never
@@ -238,6 +277,95 @@ TEST(CliScoreBy, SkipSendsUnknownAndFailedChainRowsToRejects) {
     EXPECT_NE(post[i].rfind("g1,", 0), 0u);
     EXPECT_NE(post[i].rfind("d9,", 0), 0u);
   }
+}
+
+// The failed chain ("dry") and the chain on its boundary ("flat") of an --empirical-bayes --by
+// fit are handled as `score --prior` of the same fit handles them: their rows are bad rows. Only
+// the file a reason names differs (the fit's source: the input, not a fit file).
+TEST(CliScoreBy, EmpiricalBayesByTreatsFailedAndBoundaryChainsAsScorePriorDoes) {
+  BadChains b;
+  make_bad_chains(b);
+  const std::string skip = " --on-bad-row skip --rejects ";
+  CliResult r = run_cli(b.dir,
+                        "score --prior fit.json --backend cpu --input fit.csv --output "
+                        "two_steps.csv" +
+                            skip + "two_steps_rejects.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(b.dir,
+              "score --model beta-binomial --empirical-bayes --by chain_id --backend cpu "
+              "--input fit.csv --output one_step.csv --fit-output eb.json" +
+                  skip + "one_step_rejects.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("5 chains by chain_id, 4 fitted, 1 failed (first: chain 'dry'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_file(b.dir / "eb.json"), read_file(b.dir / "fit.json"));
+  EXPECT_EQ(read_file(b.dir / "one_step.csv"), read_file(b.dir / "two_steps.csv"));
+  std::string expected_rejects = read_file(b.dir / "two_steps_rejects.csv");
+  EXPECT_EQ(lines_of(expected_rejects).size(), 9u) << expected_rejects;  // 4 dry, 4 flat
+  for (std::size_t at; (at = expected_rejects.find("(fit.json)")) != std::string::npos;) {
+    expected_rejects.replace(at, 10, "(fit.csv)");
+  }
+  EXPECT_EQ(read_file(b.dir / "one_step_rejects.csv"), expected_rejects);
+
+  // Without skip the first row of the failed chain ends the run (exit 2, nothing scored); the
+  // fit is an answer and is still written.
+  std::filesystem::remove(b.dir / "eb.json");
+  r = run_cli(b.dir,
+              "score --model beta-binomial --empirical-bayes --by chain_id --backend cpu "
+              "--input fit.csv --output post.csv --fit-output eb.json");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("chain 'dry' cannot be scored (fit.csv): its fit failed"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(b.dir / "post.csv"));
+  EXPECT_EQ(read_file(b.dir / "eb.json"), read_file(b.dir / "fit.json"));
+}
+
+TEST(CliScoreBy, EmpiricalBayesByErrors) {
+  ScratchDir dir;
+  // Every chain fails (no successes, or no failures): exit 2 as `fit --by`, nothing written.
+  write_file(dir / "dry.csv",
+             "chain_id,successes,trials\nA,0,10\nA,0,12\nB,0,7\nB,0,9\nC,10,10\nC,4,4\n");
+  CliResult r = run_cli(dir,
+                        "score --model beta-binomial --empirical-bayes --by chain_id "
+                        "--input dry.csv --output post.csv --fit-output eb.json");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no chain of --by chain_id could be fitted (3 chains)"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "eb.json"));
+
+  // The grouping column must exist.
+  write_file(dir / "in.csv", std::string(kBinomial.header) + make_catalog(kBinomial, 2, 50).all);
+  r = run_cli(dir,
+              "score --model beta-binomial --empirical-bayes --by region --input in.csv "
+              "--output post.csv");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("region"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--by"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
+
+  // stdin cannot be read twice.
+  r = run_cli(dir,
+              "score --model beta-binomial --empirical-bayes --by chain_id --input - "
+              "--output post.csv",
+              (dir / "in.csv").string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("stdin"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
+
+  // A chain that did not converge: the fit is written as `fit --by` writes it, nothing scored.
+  r = run_cli(dir,
+              "fit --model beta-binomial --by chain_id --max-iterations 1 --input in.csv "
+              "--output fit.json");
+  ASSERT_EQ(r.exit_code, 4) << r.err;
+  r = run_cli(dir,
+              "score --model beta-binomial --empirical-bayes --by chain_id --max-iterations 1 "
+              "--input in.csv --output post.csv --fit-output eb.json");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("chains did not converge"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(dir / "eb.json"), read_file(dir / "fit.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "post.csv"));
 }
 
 TEST(CliScoreBy, ByMustMatchTheFitFile) {
