@@ -4,6 +4,10 @@
 //     no GPU is usable.
 //   gradient/<likelihood>/cpu/<groups>: one chain's log-density gradient, the inner loop of every
 //     leapfrog step (the gradient-only form the trajectory uses), in group terms per second.
+//   transition/binomial/<backend>/<dispatch>/<chains>/<groups>: transitions of 8 leapfrog steps
+//     for a shape (4 chains x 1e6 groups, 64 x 1000, 4096 x 8), dispatched as the backend's
+//     default_config says ("default") or forced to one thread per chain ("per_chain"), in
+//     group terms per second.
 // The peer comparison (rstan, NumPyro: ESS per second) is bench/run_peer_hmc.sh.
 #include <benchmark/benchmark.h>
 
@@ -15,6 +19,7 @@
 #include "hbayes/errors.hpp"
 #include "hbayes/sample.hpp"
 #include "hmc/log_density_gradient.hpp"
+#include "sample_kernels.hpp"
 
 namespace {
 
@@ -82,6 +87,51 @@ void gradient_binomial(benchmark::State& state) {
       static_cast<double>(groups), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Transitions of a fixed length on an ensemble of the given shape (no adaptation).
+void transition_binomial(benchmark::State& state, Backend backend, bool per_chain) {
+  namespace hmc = hbayes::kernels::hmc;
+  namespace kernels = hbayes::kernels;
+  const auto chains = static_cast<std::size_t>(state.range(0));
+  const auto groups = static_cast<std::size_t>(state.range(1));
+  const hbayes::HierDataset catalog = binomial_catalog(groups);
+  std::vector<hmc::GroupData> data(groups);
+  for (std::size_t j = 0; j < groups; ++j) data[j] = {catalog.first[j], catalog.second[j]};
+  const hmc::HierModel model{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
+                             hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
+                             hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
+                             hmc::GroupPrior{false, 0}};
+  constexpr int kSteps = 8;
+  try {
+    const bool cuda = backend == Backend::Cuda;
+    if (cuda) hbayes::resolve_backend(Backend::Cuda);  // a clear skip without a GPU
+    kernels::EnsembleConfig config = cuda ? kernels::cuda::default_config(chains, groups)
+                                          : kernels::cpu::default_config(chains, groups);
+    if (per_chain) {
+      config = kernels::EnsembleConfig{cuda ? kernels::EnsembleLayout::ParameterMajor
+                                            : kernels::EnsembleLayout::ChainMajor,
+                                       false, 1, false};
+    }
+    const auto ensemble = cuda ? kernels::cuda::make_ensemble(model, data.data(), groups, chains, config)
+                               : kernels::cpu::make_ensemble(model, data.data(), groups, chains, config);
+    const std::size_t dim = hmc::kFirstGroupIndex + groups;
+    std::vector<double> start(chains * dim, 0.0), log_densities(chains);
+    for (std::size_t c = 0; c < chains; ++c) start[c * dim + hmc::kMuIndex] = -1.0;
+    ensemble->set_positions(start.data(), log_densities.data());
+    std::vector<double> records(chains * ensemble->record_width());
+    std::uint64_t iteration = 0;
+    for (auto _ : state) {
+      const hmc::TransitionSettings settings{0.05, kSteps, 1, iteration++, false, false, 1000.0};
+      ensemble->transition(&settings, 1, records.data());
+      benchmark::DoNotOptimize(records.data());
+    }
+  } catch (const hbayes::BackendUnavailable& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  state.counters["group_terms_per_s"] = benchmark::Counter(
+      static_cast<double>(chains * groups * kSteps), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_all() {
   for (Backend backend : {Backend::Cpu, Backend::Cuda}) {
     const std::string b = hbayes::backend_name(backend);
@@ -98,6 +148,19 @@ void register_all() {
         ->Arg(64)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+  }
+  for (Backend backend : {Backend::Cpu, Backend::Cuda}) {
+    for (bool per_chain : {false, true}) {
+      const std::string name = std::string("transition/binomial/") +
+                               hbayes::backend_name(backend) +
+                               (per_chain ? "/per_chain" : "/default");
+      benchmark::RegisterBenchmark(name.c_str(), transition_binomial, backend, per_chain)
+          ->Args({4, 1000000})
+          ->Args({64, 1000})
+          ->Args({4096, 8})
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+    }
   }
   benchmark::RegisterBenchmark("gradient/binomial/cpu", gradient_binomial)
       ->Arg(1000)

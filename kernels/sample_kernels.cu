@@ -1,11 +1,13 @@
 // The HMC ensemble on a backend (see sample_kernels.hpp). The per-chain math is transition.hpp's
-// HBAYES_HD code; what differs by backend is where the chains' vectors live and how chains are
-// dispatched:
-//  - CUDA: one GPU thread per chain, vectors in device memory (sample() asks for the
-//    parameter-major layout, so that a warp's 32 chains read and write consecutive addresses).
-//  - CPU: vectors in host memory (sample() asks for chain-major: a chain's vector contiguous,
-//    which is what a core's cache wants) and an OpenMP loop over chains.
-// Either build takes either layout; the host always reads and writes chain-major copies.
+// (one thread per chain) or sliced_transition.hpp's (chains x slices of groups) HBAYES_HD code;
+// what differs by backend is where the chains' vectors live and how work items are dispatched:
+//  - CUDA: one GPU thread per work item, vectors in device memory. One thread per chain uses the
+//    parameter-major layout, so that a warp's 32 chains read and write consecutive addresses;
+//    slices use the chain-major layout with interleaved slices, so that a warp's 32 slices of
+//    one chain read 32 consecutive groups.
+//  - CPU: vectors in host memory, chain-major (a chain's vector contiguous, as a core's cache
+//    wants), contiguous slices, and an OpenMP loop over work items.
+// Either build takes any configuration; the host always reads and writes chain-major copies.
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -35,10 +37,29 @@ double* raw(Buffer& buffer) {
 }
 
 template <class Functor>
-void for_each_chain(std::size_t chains, const Functor& functor, std::size_t) {
-  thrust::for_each_n(thrust::cuda::par, thrust::counting_iterator<std::size_t>(0), chains,
+void for_each_item(std::size_t items, const Functor& functor, std::size_t) {
+  thrust::for_each_n(thrust::cuda::par, thrust::counting_iterator<std::size_t>(0), items,
                      functor);
 }
+
+// Work items a GPU wants in flight (an H100 holds 270k resident threads; 64k keep its memory
+// system busy), slices per chain at most (the per-chain reduction adds them on one thread), and
+// groups per slice at least.
+constexpr std::size_t kGpuTargetItems = std::size_t{1} << 16;
+constexpr std::size_t kGpuMaxSlices = 4096;
+constexpr std::size_t kGpuMinSliceGroups = 8;
+
+}  // namespace
+
+EnsembleConfig default_config(std::size_t chains, std::size_t groups) {
+  const std::size_t by_items = std::max<std::size_t>(1, kGpuTargetItems / chains);
+  const std::size_t slices =
+      std::min({groups / kGpuMinSliceGroups, by_items, kGpuMaxSlices});
+  if (slices < 4) return EnsembleConfig{EnsembleLayout::ParameterMajor, false, 1, false};
+  return EnsembleConfig{EnsembleLayout::ChainMajor, true, slices, true};
+}
+
+namespace {
 
 
 #else
@@ -54,17 +75,35 @@ double* raw(Buffer& buffer) {
 // chains took 11 s on 2 threads with one dispatch per iteration, 0.26 s on 1.
 constexpr std::size_t kMinGroupTermsPerThread = std::size_t{1} << 16;
 
-// Every thread gets whole chains; group_terms_per_chain (group terms times iterations, a
-// stand-in for the work per chain, leapfrog steps aside) decides how many threads are worth it.
+// Every thread gets whole work items (chains, or slices); group_terms_per_item (a stand-in for
+// the work per item) decides how many threads are worth it.
 template <class Functor>
-void for_each_chain(std::size_t chains, const Functor& functor,
-                    std::size_t group_terms_per_chain) {
-  const auto n = static_cast<std::ptrdiff_t>(chains);
-  const int threads = cpu_threads_for(chains * (group_terms_per_chain + 1),
+void for_each_item(std::size_t items, const Functor& functor, std::size_t group_terms_per_item) {
+  const auto n = static_cast<std::ptrdiff_t>(items);
+  const int threads = cpu_threads_for(items * (group_terms_per_item + 1),
                                       kMinGroupTermsPerThread);
 #pragma omp parallel for schedule(static) num_threads(threads)
-  for (std::ptrdiff_t c = 0; c < n; ++c) functor(static_cast<std::size_t>(c));
+  for (std::ptrdiff_t i = 0; i < n; ++i) functor(static_cast<std::size_t>(i));
 }
+
+// Slices are contiguous runs of this many groups: each dispatch then hands a thread about 0.1 ms
+// of work. Fewer than kCpuMaxSlicedChains chains with at least four runs of groups are sliced, so
+// that a many-core machine is not limited to one core per chain; the rule looks at the shape
+// only (not at the cores), so results do not depend on the machine.
+constexpr std::size_t kCpuSliceGroups = std::size_t{1} << 14;
+constexpr std::size_t kCpuMaxSlicedChains = 16;
+
+}  // namespace
+
+EnsembleConfig default_config(std::size_t chains, std::size_t groups) {
+  if (chains >= kCpuMaxSlicedChains || groups < 4 * kCpuSliceGroups) {
+    return EnsembleConfig{EnsembleLayout::ChainMajor, false, 1, false};
+  }
+  return EnsembleConfig{EnsembleLayout::ChainMajor, true,
+                        (groups + kCpuSliceGroups - 1) / kCpuSliceGroups, false};
+}
+
+namespace {
 
 
 #endif
@@ -99,9 +138,9 @@ void to_host(const Buffer& device, std::size_t chains, std::size_t dim, Ensemble
 class BackendEnsemble final : public Ensemble {
  public:
   BackendEnsemble(const hmc::HierModel& model, const hmc::GroupData* data, std::size_t groups,
-                  std::size_t chains, EnsembleLayout layout)
+                  std::size_t chains, const EnsembleConfig& config)
       : Ensemble(hmc::kFirstGroupIndex + groups),
-        layout_(layout),
+        config_(config),
         model_(model),
         groups_(groups),
         chains_(chains),
@@ -113,11 +152,19 @@ class BackendEnsemble final : public Ensemble {
         proposal_(chains * dim_),
         proposal_gradient_(chains * dim_),
         momentum_(chains * dim_),
-        inverse_metric_(dim_, 1.0) {}
+        inverse_metric_(dim_, 1.0),
+        partials_(config.group_slices ? chains * config.slices * hmc::kPartials : 0),
+        chain_state_(config.group_slices ? chains * hmc::kStateFields : 0) {}
 
   void set_positions(const double* positions, double* log_densities) override {
-    to_device(positions, chains_, dim_, layout_, &position_);
-    for_each_chain(chains_, hmc::ChainLogDensity{model_, data(), groups_, arrays()}, groups_);
+    to_device(positions, chains_, dim_, config_.layout, &position_);
+    if (config_.group_slices) {
+      const hmc::SlicedEnsemble e = sliced();
+      for_each_item(chains_ * config_.slices, hmc::SliceLogDensity{e}, slice_groups());
+      for_each_item(chains_, hmc::ChainLogDensitySum{e}, config_.slices);
+    } else {
+      for_each_item(chains_, hmc::ChainLogDensity{model_, data(), groups_, arrays()}, groups_);
+    }
     thrust::copy(log_density_.begin(), log_density_.end(), log_densities);
   }
 
@@ -127,34 +174,42 @@ class BackendEnsemble final : public Ensemble {
 
   void transition(const hmc::TransitionSettings* settings, std::size_t iterations,
                   double* records) override {
-    settings_.assign(settings, settings + iterations);
     records_.resize(iterations * chains_ * record_width());
-    const hmc::ChainTransition one{model_, data(), groups_, arrays(),
-                                   thrust::raw_pointer_cast(inverse_metric_.data())};
-    std::size_t group_terms = 0;
-    for (std::size_t t = 0; t < iterations; ++t) {
-      group_terms += static_cast<std::size_t>(settings[t].leapfrog_steps) * groups_;
+    if (config_.group_slices) {
+      for (std::size_t t = 0; t < iterations; ++t) {
+        sliced_transition(settings[t], raw(records_) + t * chains_ * record_width());
+      }
+    } else {
+      settings_.assign(settings, settings + iterations);
+      const hmc::ChainTransition one{model_, data(), groups_, arrays(),
+                                     thrust::raw_pointer_cast(inverse_metric_.data())};
+      std::size_t group_terms = 0;
+      for (std::size_t t = 0; t < iterations; ++t) {
+        group_terms += static_cast<std::size_t>(settings[t].leapfrog_steps) * groups_;
+      }
+      for_each_item(chains_,
+                    hmc::ChainTransitions{one, thrust::raw_pointer_cast(settings_.data()),
+                                          iterations, raw(records_), record_width()},
+                    group_terms);
     }
-    for_each_chain(chains_, hmc::ChainTransitions{one, thrust::raw_pointer_cast(settings_.data()),
-                                                  iterations, raw(records_), record_width()},
-                   group_terms);
     thrust::copy(records_.begin(), records_.end(), records);
   }
 
   void read(EnsembleField field, double* out) const override {
+    const EnsembleLayout layout = config_.layout;
     switch (field) {
-      case EnsembleField::Position: return to_host(position_, chains_, dim_, layout_, out);
-      case EnsembleField::Gradient: return to_host(gradient_, chains_, dim_, layout_, out);
-      case EnsembleField::Previous: return to_host(previous_, chains_, dim_, layout_, out);
-      case EnsembleField::Proposal: return to_host(proposal_, chains_, dim_, layout_, out);
-      case EnsembleField::Momentum: return to_host(momentum_, chains_, dim_, layout_, out);
+      case EnsembleField::Position: return to_host(position_, chains_, dim_, layout, out);
+      case EnsembleField::Gradient: return to_host(gradient_, chains_, dim_, layout, out);
+      case EnsembleField::Previous: return to_host(previous_, chains_, dim_, layout, out);
+      case EnsembleField::Proposal: return to_host(proposal_, chains_, dim_, layout, out);
+      case EnsembleField::Momentum: return to_host(momentum_, chains_, dim_, layout, out);
     }
   }
 
  private:
   const hmc::GroupData* data() const { return thrust::raw_pointer_cast(data_.data()); }
   hmc::EnsembleArrays arrays() {
-    const bool parameter_major = layout_ == EnsembleLayout::ParameterMajor;
+    const bool parameter_major = config_.layout == EnsembleLayout::ParameterMajor;
     const std::size_t chain_stride = parameter_major ? 1 : dim_;
     const std::size_t param_stride = parameter_major ? chains_ : 1;
     return hmc::EnsembleArrays{chains_,          dim_,           chain_stride,
@@ -162,8 +217,33 @@ class BackendEnsemble final : public Ensemble {
                                raw(log_density_), raw(previous_), raw(proposal_),
                                raw(proposal_gradient_), raw(momentum_)};
   }
+  hmc::SlicedEnsemble sliced() {
+    return hmc::SlicedEnsemble{model_,
+                               data(),
+                               hmc::GroupSlicing{groups_, config_.slices, config_.interleaved},
+                               arrays(),
+                               thrust::raw_pointer_cast(inverse_metric_.data()),
+                               raw(partials_),
+                               raw(chain_state_)};
+  }
+  std::size_t slice_groups() const { return (groups_ + config_.slices - 1) / config_.slices; }
 
-  EnsembleLayout layout_;
+  // One transition as sliced_transition.hpp's sequence of dispatches; records: this
+  // iteration's chains x record_width block.
+  void sliced_transition(const hmc::TransitionSettings& settings, double* records) {
+    const hmc::SlicedEnsemble e = sliced();
+    const std::size_t items = chains_ * config_.slices;
+    for_each_item(items, hmc::SliceStart{e, settings}, slice_groups());
+    for_each_item(chains_, hmc::ChainStart{e, settings}, config_.slices);
+    for (int step = 1; step <= settings.leapfrog_steps; ++step) {
+      for_each_item(items, hmc::SliceStep{e, settings, step}, slice_groups());
+      for_each_item(chains_, hmc::ChainStep{e, settings, step, records, record_width()},
+                    config_.slices);
+    }
+    for_each_item(items, hmc::SliceFinish{e, settings, records, record_width()}, slice_groups());
+  }
+
+  EnsembleConfig config_;
   hmc::HierModel model_;
   std::size_t groups_;
   std::size_t chains_;
@@ -173,7 +253,7 @@ class BackendEnsemble final : public Ensemble {
   std::vector<hmc::GroupData> data_;
 #endif
   Buffer position_, gradient_, log_density_, previous_, proposal_, proposal_gradient_,
-      momentum_, inverse_metric_, records_;
+      momentum_, inverse_metric_, partials_, chain_state_, records_;
 #if defined(__CUDACC__)
   thrust::device_vector<hmc::TransitionSettings> settings_;
 #else
@@ -185,8 +265,8 @@ class BackendEnsemble final : public Ensemble {
 
 std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model, const hmc::GroupData* data,
                                         std::size_t groups, std::size_t chains,
-                                        EnsembleLayout layout) {
-  return std::make_unique<BackendEnsemble>(model, data, groups, chains, layout);
+                                        const EnsembleConfig& config) {
+  return std::make_unique<BackendEnsemble>(model, data, groups, chains, config);
 }
 
 }  // namespace hbayes::kernels::HBAYES_BACKEND_NS

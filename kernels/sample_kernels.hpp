@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "hmc/hier_model.hpp"
+#include "hmc/sliced_transition.hpp"
 #include "hmc/transition.hpp"
 
 namespace hbayes::kernels {
@@ -19,6 +20,21 @@ enum class EnsembleField { Position, Gradient, Previous, Proposal, Momentum };
 // k * chains + c (ParameterMajor, coalesced for a GPU warp of chains). The results do not
 // depend on it; tests run both on the CPU so that the GPU's layout is exercised without a GPU.
 enum class EnsembleLayout { ChainMajor, ParameterMajor };
+
+// How a backend spreads a transition over its threads:
+//  - one thread per chain for whole transitions (transition.hpp; group_slices false): right when
+//    the chains alone fill the backend, e.g. 4096 chains x 8 groups;
+//  - (chain, slice of groups) pairs in parallel, with a per-chain reduction after each gradient
+//    (sliced_transition.hpp): for few chains with many groups, e.g. 4 chains x 1e6 groups.
+// The choice moves the order in which group terms are summed, so results depend on it (never on
+// the thread count); default_config picks it from the shape alone, so a run reproduces exactly
+// for a given seed, chain count, data and backend.
+struct EnsembleConfig {
+  EnsembleLayout layout = EnsembleLayout::ChainMajor;
+  bool group_slices = false;
+  std::size_t slices = 1;    // per chain, when group_slices
+  bool interleaved = false;  // slices of every slices-th group rather than contiguous runs
+};
 
 class Ensemble {
  public:
@@ -44,10 +60,12 @@ class Ensemble {
 };
 
 #define HBAYES_DECLARE_SAMPLE_KERNELS                                                      \
-  /* data: groups entries on the host (copied); chains >= 1. */                           \
+  /* The backend's configuration for a shape (chains, groups). */                          \
+  EnsembleConfig default_config(std::size_t chains, std::size_t groups);                   \
+  /* data: groups entries on the host (copied); chains >= 1; groups >= config.slices. */   \
   std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel& model,                     \
                                           const hmc::GroupData* data, std::size_t groups,  \
-                                          std::size_t chains, EnsembleLayout layout);
+                                          std::size_t chains, const EnsembleConfig& config);
 
 namespace cpu {
 HBAYES_DECLARE_SAMPLE_KERNELS

@@ -5,8 +5,12 @@
 
 namespace hbayes::kernels::cuda {
 
+EnsembleConfig default_config(std::size_t, std::size_t) {
+  throw BackendUnavailable("this hbayes was built without CUDA");
+}
+
 std::unique_ptr<Ensemble> make_ensemble(const hmc::HierModel&, const hmc::GroupData*,
-                                        std::size_t, std::size_t, EnsembleLayout) {
+                                        std::size_t, std::size_t, const EnsembleConfig&) {
   throw BackendUnavailable("this hbayes was built without CUDA");
 }
 

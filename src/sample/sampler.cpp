@@ -135,9 +135,9 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   std::unique_ptr<Ensemble> ensemble =
       backend.backend == Backend::Cuda
           ? kernels::cuda::make_ensemble(model, groups.data(), groups.size(), chains,
-                                         kernels::EnsembleLayout::ParameterMajor)
+                                         kernels::cuda::default_config(chains, groups.size()))
           : kernels::cpu::make_ensemble(model, groups.data(), groups.size(), chains,
-                                        kernels::EnsembleLayout::ChainMajor);
+                                        kernels::cpu::default_config(chains, groups.size()));
   const std::size_t width = ensemble->record_width();
 
   SampleResult result;

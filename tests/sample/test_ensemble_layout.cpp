@@ -22,7 +22,8 @@ Outcome run(EnsembleLayout layout) {
                              hmc::GroupPrior{false, 0}};
   const std::vector<hmc::GroupData> data = {{3, 20}, {0, 5}, {7, 9}, {12, 40}, {1, 1}};
   const std::size_t chains = 7, dim = hmc::kFirstGroupIndex + data.size();
-  const auto ensemble = cpu::make_ensemble(model, data.data(), data.size(), chains, layout);
+  const auto ensemble = cpu::make_ensemble(model, data.data(), data.size(), chains,
+                                            EnsembleConfig{layout, false, 1, false});
   std::vector<double> start(chains * dim);
   for (std::size_t i = 0; i < start.size(); ++i) start[i] = 0.1 * static_cast<double>(i % 13) - 0.6;
   Outcome out;

@@ -1,0 +1,345 @@
+// Group-parallel HMC transitions, for few chains with many groups (4 chains x 1e6 groups).
+//
+// transition.hpp gives each chain one thread for a whole transition, which leaves a GPU (or a
+// many-core CPU) nearly idle when there are only a handful of chains. Here the groups of every
+// chain are cut into slices, and a transition becomes a sequence of dispatches:
+//
+//   SliceStart   (chain, slice)  momentum for the slice's groups, first half-kick and drift
+//   ChainStart   (chain)         the same for mu and log tau; energy at the start
+//   per leapfrog step:
+//     SliceStep  (chain, slice)  [kick, drift,] gradient of the slice's group terms, kick;
+//                                 partial sums of d/dmu, d/dlog tau (and value, kinetic energy)
+//     ChainStep  (chain)         adds the slices' partial sums (a segmented reduction, in slice
+//                                 order) and the hyperprior; kick and drift of mu and log tau;
+//                                 after the last step the Metropolis decision and the record
+//   SliceFinish  (chain, slice)  the accepted state and the group columns of the record
+//
+// The group coordinates' leapfrog updates need nothing from other groups, and a group term needs
+// only (mu, log tau) from outside its slice, so this is the same transition as transition.hpp's:
+// same momenta (the same Philox words), same step count, same accept decision up to the order of
+// summation over groups. Sums run in slice order with a fixed slicing, so results depend on the
+// slicing but never on the number of threads.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "device_macros.hpp"
+#include "hmc/hier_log_density.hpp"
+#include "hmc/hier_model.hpp"
+#include "hmc/log_density_gradient.hpp"
+#include "hmc/philox.hpp"
+#include "hmc/transition.hpp"
+
+namespace hbayes::kernels::hmc {
+
+// Which groups slice s of `slices` holds: contiguous runs (the CPU: a thread streams through its
+// own stretch of memory) or every slices-th group (the GPU: neighbouring threads read
+// neighbouring groups, so a warp's loads coalesce).
+struct GroupSlicing {
+  std::size_t groups;
+  std::size_t slices;  // per chain, 1 <= slices <= groups
+  bool interleaved;
+
+  HBAYES_HD std::size_t run_length() const { return (groups + slices - 1) / slices; }
+  HBAYES_HD std::size_t first(std::size_t s) const { return interleaved ? s : s * run_length(); }
+  HBAYES_HD std::size_t stride() const { return interleaved ? slices : 1; }
+  HBAYES_HD std::size_t end(std::size_t s) const {
+    if (interleaved) return groups;
+    const std::size_t e = (s + 1) * run_length();
+    return e < groups ? e : groups;
+  }
+};
+
+// One slice's partial sums over its groups.
+enum SlicePartial : int { kPartialMu = 0, kPartialLogTau, kPartialValue, kPartialKinetic, kPartials };
+// What a chain carries between dispatches of one transition.
+enum SlicedChainState : int { kStateEnergy0 = 0, kStateStopped, kStateAccepted, kStateFields };
+
+// Momentum component k of a chain: the same Philox word and Box-Muller pair that transition.hpp
+// uses for it (four normals per block, two per pair).
+HBAYES_HD inline double momentum_normal(const ChainStream& stream, std::size_t k) {
+  const PhiloxBlock block = stream.block(k / 4);
+  const std::size_t pair = (k % 4) / 2;
+  double z0, z1;
+  standard_normal_pair(block.v[2 * pair], block.v[2 * pair + 1], &z0, &z1);
+  return (k % 2 == 0) ? z0 : z1;
+}
+
+// Everything the dispatches share: the ensemble plus the slices' and chains' scratch arrays.
+struct SlicedEnsemble {
+  HierModel model;
+  const GroupData* data;
+  GroupSlicing slicing;
+  EnsembleArrays arrays;
+  const double* inverse_metric;
+  double* partials;     // chains x slices x kPartials
+  double* chain_state;  // chains x kStateFields
+
+  HBAYES_HD double* partial(std::size_t c, std::size_t s) const {
+    return partials + (c * slicing.slices + s) * kPartials;
+  }
+  HBAYES_HD double* state(std::size_t c) const { return chain_state + c * kStateFields; }
+  // The sum of one partial over a chain's slices, in slice order.
+  HBAYES_HD double sum_partials(std::size_t c, int field) const {
+    double total = 0.0;
+    for (std::size_t s = 0; s < slicing.slices; ++s) total += partial(c, s)[field];
+    return total;
+  }
+};
+
+// The loop over one slice's groups at one leapfrog step (or a plain gradient evaluation),
+// compiled once per model kind like log_density_gradient.hpp's GroupSum. With kick_drift, the
+// step's first half-kick and drift come first; with end_kick, the second half-kick follows the
+// gradient. Writes the slice's partial sums.
+template <bool WithValue>
+struct SliceGroupTerms {
+  GroupScalars s;
+  const GroupData* data;
+  GroupSlicing slicing;
+  std::size_t slice;
+  ChainVector x;  // where the group terms are evaluated
+  ChainVector grad;
+  ChainVector momentum;
+  const double* inverse_metric;
+  double half_step;
+  bool kick_drift;
+  bool end_kick;
+  bool kinetic;  // also sum the group coordinates' kinetic energy after the end kick
+  double* partial;
+
+  template <Likelihood L, Parameterization P, bool StudentT>
+  HBAYES_HD double run() const {
+    double d_mu = 0.0, d_log_tau = 0.0, value = 0.0, kinetic_energy = 0.0;
+    for (std::size_t j = slicing.first(slice); j < slicing.end(slice); j += slicing.stride()) {
+      const std::size_t k = kFirstGroupIndex + j;
+      if (kick_drift) {
+        momentum[k] += half_step * grad[k];
+        x[k] += 2.0 * half_step * inverse_metric[k] * momentum[k];
+      }
+      value += group_term<L, P, StudentT, WithValue>(s, x[k], data[j], &d_mu, &d_log_tau, &grad[k]);
+      if (end_kick) momentum[k] += half_step * grad[k];
+      if (kinetic) kinetic_energy += 0.5 * inverse_metric[k] * momentum[k] * momentum[k];
+    }
+    partial[kPartialMu] = d_mu;
+    partial[kPartialLogTau] = d_log_tau;
+    partial[kPartialValue] = value;
+    partial[kPartialKinetic] = kinetic_energy;
+    return value;
+  }
+};
+
+// ---- Log density and gradient at every chain's position (after the host sets positions) ------
+
+struct SliceLogDensity {
+  SlicedEnsemble e;
+  HBAYES_HD void operator()(std::size_t index) const {
+    const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
+    const ChainVector q = e.arrays.chain(e.arrays.position, c);
+    const ChainVector g = e.arrays.chain(e.arrays.gradient, c);
+    dispatch_model(e.model, SliceGroupTerms<true>{group_scalars(e.model, q[kMuIndex], q[kLogTauIndex]),
+                                                  e.data, e.slicing, slice, q, g, g,
+                                                  e.inverse_metric, 0.0, false, false, false,
+                                                  e.partial(c, slice)});
+  }
+};
+
+struct ChainLogDensitySum {
+  SlicedEnsemble e;
+  HBAYES_HD void operator()(std::size_t c) const {
+    const ChainVector q = e.arrays.chain(e.arrays.position, c);
+    const ChainVector g = e.arrays.chain(e.arrays.gradient, c);
+    double d_mu = e.sum_partials(c, kPartialMu);
+    double d_log_tau = e.sum_partials(c, kPartialLogTau);
+    const double value = e.sum_partials(c, kPartialValue) +
+                         hyper_log_density(e.model, q[kMuIndex], q[kLogTauIndex], &d_mu, &d_log_tau);
+    g[kMuIndex] = d_mu;
+    g[kLogTauIndex] = d_log_tau;
+    e.arrays.log_density[c] = value;
+  }
+};
+
+// ---- One transition ---------------------------------------------------------------------------
+
+// Fresh momenta for the slice's group coordinates, the trajectory's starting copies, and the
+// first leapfrog step's half-kick and drift (which need nothing outside the group).
+struct SliceStart {
+  SlicedEnsemble e;
+  TransitionSettings settings;
+  HBAYES_HD void operator()(std::size_t index) const {
+    const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
+    const EnsembleArrays& a = e.arrays;
+    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
+    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
+    const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
+    const ChainStream stream{settings.seed, c, settings.iteration, RandomPurpose::Momentum};
+    const double eps = settings.step_size;
+    double kinetic0 = 0.0;
+    for (std::size_t j = e.slicing.first(slice); j < e.slicing.end(slice); j += e.slicing.stride()) {
+      const std::size_t k = kFirstGroupIndex + j;
+      if (settings.keep_previous) q0[k] = q[k];
+      const double z = momentum_normal(stream, k);
+      kinetic0 += 0.5 * z * z;
+      p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
+      q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
+      g1[k] = g[k];
+    }
+    e.partial(c, slice)[kPartialKinetic] = kinetic0;
+  }
+};
+
+// The same for mu and log tau, and the energy at the start of the trajectory.
+struct ChainStart {
+  SlicedEnsemble e;
+  TransitionSettings settings;
+  HBAYES_HD void operator()(std::size_t c) const {
+    const EnsembleArrays& a = e.arrays;
+    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
+    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
+    const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
+    const ChainStream stream{settings.seed, c, settings.iteration, RandomPurpose::Momentum};
+    const double eps = settings.step_size;
+    double kinetic0 = e.sum_partials(c, kPartialKinetic);
+    for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
+      if (settings.keep_previous) q0[k] = q[k];
+      const double z = momentum_normal(stream, k);
+      kinetic0 += 0.5 * z * z;
+      p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
+      q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
+      g1[k] = g[k];
+    }
+    double* state = e.state(c);
+    state[kStateEnergy0] = kinetic0 - a.log_density[c];
+    state[kStateStopped] = 0.0;
+    state[kStateAccepted] = 0.0;
+  }
+};
+
+// Leapfrog step `step` (1-based) for the slice's groups. The drift of mu and log tau for this
+// step has already happened (ChainStart or the previous ChainStep).
+struct SliceStep {
+  SlicedEnsemble e;
+  TransitionSettings settings;
+  int step;
+  HBAYES_HD void operator()(std::size_t index) const {
+    const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
+    if (e.state(c)[kStateStopped] != 0.0) return;
+    const EnsembleArrays& a = e.arrays;
+    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
+    const ChainVector p = a.chain(a.momentum, c);
+    const GroupScalars s = group_scalars(e.model, q1[kMuIndex], q1[kLogTauIndex]);
+    const bool last = step == settings.leapfrog_steps;
+    const double half = 0.5 * settings.step_size;
+    const bool kick_drift = step > 1;  // step 1's came with the momentum draw
+    if (last) {
+      dispatch_model(e.model, SliceGroupTerms<true>{s, e.data, e.slicing, slice, q1, g1, p,
+                                                    e.inverse_metric, half, kick_drift, true, true,
+                                                    e.partial(c, slice)});
+    } else {
+      dispatch_model(e.model, SliceGroupTerms<false>{s, e.data, e.slicing, slice, q1, g1, p,
+                                                     e.inverse_metric, half, kick_drift, true,
+                                                     false, e.partial(c, slice)});
+    }
+  }
+};
+
+// Completes step `step` for mu and log tau: their gradient from the slices' partial sums and the
+// hyperprior, the second half-kick, then either the next step's half-kick and drift or, after
+// the last step (or a non-finite gradient, which ends the trajectory as in transition.hpp), the
+// Metropolis decision and the record's sampler columns (and mu, tau).
+struct ChainStep {
+  SlicedEnsemble e;
+  TransitionSettings settings;
+  int step;
+  double* records;  // this iteration's chains x record_width block
+  std::size_t record_width;
+
+  HBAYES_HD void operator()(std::size_t c) const {
+    double* state = e.state(c);
+    if (state[kStateStopped] != 0.0) return;
+    const EnsembleArrays& a = e.arrays;
+    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
+    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
+    const ChainVector p = a.chain(a.momentum, c);
+    const double eps = settings.step_size;
+    const bool last = step == settings.leapfrog_steps;
+    double d_mu = e.sum_partials(c, kPartialMu);
+    double d_log_tau = e.sum_partials(c, kPartialLogTau);
+    const double hyper = hyper_log_density(e.model, q1[kMuIndex], q1[kLogTauIndex], &d_mu, &d_log_tau);
+    g1[kMuIndex] = d_mu;
+    g1[kLogTauIndex] = d_log_tau;
+    const bool finite = std::isfinite(d_mu + d_log_tau);
+    for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) p[k] += 0.5 * eps * g1[k];
+    if (finite && !last) {
+      for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
+        p[k] += 0.5 * eps * g1[k];
+        q1[k] += eps * e.inverse_metric[k] * p[k];
+      }
+      return;
+    }
+    state[kStateStopped] = 1.0;
+
+    const double log_density1 = finite ? hyper + e.sum_partials(c, kPartialValue) : NAN;
+    double kinetic1 = finite ? e.sum_partials(c, kPartialKinetic) : 0.0;
+    for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
+      kinetic1 += 0.5 * e.inverse_metric[k] * p[k] * p[k];
+    }
+    const double energy0 = state[kStateEnergy0];
+    const double energy1 = kinetic1 - log_density1;
+    const double energy_error = energy1 - energy0;
+    const bool divergent = !(energy_error <= settings.max_energy_error);
+    const double accept_prob =
+        divergent ? 0.0 : (energy_error <= 0.0 ? 1.0 : std::exp(-energy_error));
+    const ChainStream accept_stream{settings.seed, c, settings.iteration, RandomPurpose::Accept};
+    const bool accept = open_uniform(accept_stream.block(0).v[0]) < accept_prob;
+    state[kStateAccepted] = accept ? 1.0 : 0.0;
+    if (accept) {
+      for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
+        q[k] = q1[k];
+        g[k] = g1[k];
+      }
+      a.log_density[c] = log_density1;
+    }
+
+    double* record = records + c * record_width;
+    record[kLogDensity] = a.log_density[c];
+    record[kAcceptStat] = accept_prob;
+    record[kStepSize] = eps;
+    record[kLeapfrogSteps] = step;
+    record[kDivergent] = divergent ? 1.0 : 0.0;
+    record[kEnergy] = accept ? energy1 : energy0;
+    if (settings.write_parameters) {
+      record[kFirstParameter] = q[kMuIndex];
+      record[kFirstParameter + 1] = std::exp(q[kLogTauIndex]);
+    }
+  }
+};
+
+// The accepted state for the slice's groups, and their columns of the record.
+struct SliceFinish {
+  SlicedEnsemble e;
+  TransitionSettings settings;
+  double* records;
+  std::size_t record_width;
+
+  HBAYES_HD void operator()(std::size_t index) const {
+    const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
+    const EnsembleArrays& a = e.arrays;
+    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
+    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
+    const bool accepted = e.state(c)[kStateAccepted] != 0.0;
+    const double mu = q[kMuIndex];
+    const double tau = std::exp(q[kLogTauIndex]);
+    double* record = records + c * record_width + kFirstParameter + 2;
+    for (std::size_t j = e.slicing.first(slice); j < e.slicing.end(slice); j += e.slicing.stride()) {
+      const std::size_t k = kFirstGroupIndex + j;
+      if (accepted) {
+        q[k] = q1[k];
+        g[k] = g1[k];
+      }
+      if (settings.write_parameters) record[j] = group_effect(e.model, mu, tau, q[k]);
+    }
+  }
+};
+
+}  // namespace hbayes::kernels::hmc
