@@ -56,15 +56,24 @@ enum SlicePartial : int { kPartialMu = 0, kPartialLogTau, kPartialValue, kPartia
 // What a chain carries between dispatches of one transition.
 enum SlicedChainState : int { kStateEnergy0 = 0, kStateStopped, kStateAccepted, kStateFields };
 
-// Momentum component k of a chain: the same Philox word and Box-Muller pair that transition.hpp
-// uses for it (four normals per block, two per pair).
-HBAYES_HD inline double momentum_normal(const ChainStream& stream, std::size_t k) {
-  const PhiloxBlock block = stream.block(k / 4);
-  const std::size_t pair = (k % 4) / 2;
-  double z0, z1;
-  standard_normal_pair(block.v[2 * pair], block.v[2 * pair + 1], &z0, &z1);
-  return (k % 2 == 0) ? z0 : z1;
-}
+// Momentum components of a chain: the same Philox words and Box-Muller pairs that
+// transition.hpp uses (four normals per block). The last block is kept, so a contiguous run of
+// coordinates costs one block per four, as in transition.hpp.
+struct MomentumNormals {
+  ChainStream stream;
+  std::size_t block_index = ~std::size_t{0};
+  double z[4] = {0.0, 0.0, 0.0, 0.0};
+
+  HBAYES_HD double operator()(std::size_t k) {
+    if (k / 4 != block_index) {
+      block_index = k / 4;
+      const PhiloxBlock block = stream.block(block_index);
+      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
+      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
+    }
+    return z[k % 4];
+  }
+};
 
 // Everything the dispatches share: the ensemble plus the slices' and chains' scratch arrays.
 struct SlicedEnsemble {
@@ -172,13 +181,13 @@ struct SliceStart {
     const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
     const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
     const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
-    const ChainStream stream{settings.seed, c, settings.iteration, RandomPurpose::Momentum};
+    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
     const double eps = settings.step_size;
     double kinetic0 = 0.0;
     for (std::size_t j = e.slicing.first(slice); j < e.slicing.end(slice); j += e.slicing.stride()) {
       const std::size_t k = kFirstGroupIndex + j;
       if (settings.keep_previous) q0[k] = q[k];
-      const double z = momentum_normal(stream, k);
+      const double z = normal(k);
       kinetic0 += 0.5 * z * z;
       p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
       q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
@@ -197,12 +206,12 @@ struct ChainStart {
     const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
     const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
     const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
-    const ChainStream stream{settings.seed, c, settings.iteration, RandomPurpose::Momentum};
+    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
     const double eps = settings.step_size;
     double kinetic0 = e.sum_partials(c, kPartialKinetic);
     for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
       if (settings.keep_previous) q0[k] = q[k];
-      const double z = momentum_normal(stream, k);
+      const double z = normal(k);
       kinetic0 += 0.5 * z * z;
       p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
       q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
