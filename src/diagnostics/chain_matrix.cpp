@@ -54,15 +54,18 @@ ChainMatrix fold_about(DrawsView x, double centre) {
   return out;
 }
 
-ChainMatrix rank_normalize(const ChainMatrix& x) {
-  const std::size_t n = x.values.size();
-  // (value, position) pairs sorted by value; tied values share their average rank below, so the
-  // order within a tie does not matter.
-  std::vector<std::pair<double, std::size_t>> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = {x.values[i], i};
+SortedDraws sort_with_positions(const double* values, std::size_t n) {
+  SortedDraws order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = {values[i], i};
+  // Tied values share their average rank (normal_scores), so their order does not matter.
   std::sort(order.begin(), order.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  ChainMatrix out{x.chains, x.draws, std::vector<double>(n)};
+  return order;
+}
+
+std::vector<double> normal_scores(const SortedDraws& sorted) {
+  const std::size_t n = sorted.size();
+  std::vector<double> scores(n);
   const double offset = 3.0 / 8.0;
   const double scale = static_cast<double>(n) - 2.0 * offset + 1.0;
   const auto normal_score = [&](double rank) {
@@ -78,13 +81,45 @@ ChainMatrix rank_normalize(const ChainMatrix& x) {
   }
   for (std::size_t start = 0; start < n;) {
     std::size_t end = start + 1;
-    while (end < n && order[end].first == order[start].first) ++end;
+    while (end < n && sorted[end].first == sorted[start].first) ++end;
     // 1-based ranks start+1 .. end share their average.
     const double z = end == start + 1
                          ? untied_scores[start]
                          : normal_score(0.5 * (static_cast<double>(start + 1) + static_cast<double>(end)));
-    for (std::size_t k = start; k < end; ++k) out.values[order[k].second] = z;
+    for (std::size_t k = start; k < end; ++k) scores[sorted[k].second] = z;
     start = end;
+  }
+  return scores;
+}
+
+ChainMatrix rank_normalize(const ChainMatrix& x) {
+  return ChainMatrix{x.chains, x.draws,
+                     normal_scores(sort_with_positions(x.values.data(), x.values.size()))};
+}
+
+SortedDraws sorted_deviations(const SortedDraws& sorted, double centre) {
+  // below: indices [0, split) hold values < centre, whose deviations centre - v grow as the
+  // index falls; above: [split, n) hold values >= centre, whose deviations grow with the index.
+  // fabs(v - centre) rounds like the subtraction either way, and rounding is monotone, so both
+  // runs stay sorted in floating point.
+  const std::size_t n = sorted.size();
+  const std::size_t split = static_cast<std::size_t>(
+      std::partition_point(sorted.begin(), sorted.end(),
+                           [&](const auto& draw) { return draw.first < centre; }) -
+      sorted.begin());
+  SortedDraws out;
+  out.reserve(n);
+  std::size_t below = split, above = split;
+  while (below > 0 || above < n) {
+    const double down = below > 0 ? std::fabs(sorted[below - 1].first - centre) : INFINITY;
+    const double up = above < n ? std::fabs(sorted[above].first - centre) : INFINITY;
+    if (below == 0 || (above < n && up <= down)) {
+      out.push_back({up, sorted[above].second});
+      ++above;
+    } else {
+      out.push_back({down, sorted[below - 1].second});
+      --below;
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "hbayes/diagnostics.hpp"
@@ -32,6 +33,15 @@ ChainMatrix fold(DrawsView x);
 ChainMatrix fold_about(DrawsView x, double centre);
 // Phi^{-1}((r - 3/8) / (S + 1/4)) of each draw's average rank r among all S draws (Blom).
 ChainMatrix rank_normalize(const ChainMatrix& x);
+
+// Values sorted ascending, each with its position in the input: the one sort a summary needs.
+using SortedDraws = std::vector<std::pair<double, std::size_t>>;
+SortedDraws sort_with_positions(const double* values, std::size_t n);
+// rank_normalize's scores of sorted draws (ties share their average rank), at their positions.
+std::vector<double> normal_scores(const SortedDraws& sorted);
+// |value - centre| of sorted draws, sorted, with positions: the two runs either side of centre
+// are already monotone in |value - centre|, so a merge replaces a second sort.
+SortedDraws sorted_deviations(const SortedDraws& sorted, double centre);
 // 1 where the draw is <= threshold, else 0.
 ChainMatrix indicator_at_most(DrawsView x, double threshold);
 

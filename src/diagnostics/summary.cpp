@@ -11,18 +11,20 @@ double quantile(DrawsView x, double prob) {
   return detail::sorted_quantile(detail::sorted_values(x), prob);
 }
 
-// summarise_draws computes R-hat, bulk and tail ESS, and quantiles of the same draws; here the
-// sort, the fold about the median and the rank-normalized split chains are each computed once
-// and shared (a summary of 64 chains x 1,000 draws per variable is dominated by them), with
-// exactly the results of the separate functions.
+// summarise_draws computes R-hat, bulk and tail ESS, and quantiles of the same draws; here one
+// sort of the draws serves the quantiles, the median, the deviations from the median (merged, not
+// sorted again) and both rank normalizations, with exactly the results of the separate functions
+// (a summary of 64 chains x 1,000 draws per variable is dominated by sorting).
 Summary summarise(DrawsView x) {
   detail::check_shape(x, "summarise");
   const std::size_t n = x.chains * x.draws;
-  const std::vector<double> sorted = detail::sorted_values(x);
+  const detail::SortedDraws by_value = detail::sort_with_positions(x.values, n);
+  std::vector<double> sorted(n);
+  for (std::size_t i = 0; i < n; ++i) sorted[i] = by_value[i].first;
   const double median = detail::sorted_median(sorted);
-  const detail::ChainMatrix folded = detail::fold_about(x, median);  // |x - median|
-  std::vector<double> sorted_deviation = folded.values;
-  std::sort(sorted_deviation.begin(), sorted_deviation.end());
+  const detail::SortedDraws by_deviation = detail::sorted_deviations(by_value, median);
+  std::vector<double> sorted_deviation(n);
+  for (std::size_t i = 0; i < n; ++i) sorted_deviation[i] = by_deviation[i].first;
   Summary s{};
   s.mean = detail::mean(x.values, n);
   s.median = median;
@@ -35,10 +37,21 @@ Summary summarise(DrawsView x) {
     s.rhat = s.ess_bulk = s.ess_tail = NAN;
     return s;
   }
-  const detail::ChainMatrix bulk = detail::rank_normalize(detail::split_chains(x));
+  // R-hat and bulk ESS rank the split chains' draws. With an even number of draws per chain,
+  // splitting only rearranges the draws, so their ranks are the ranks among all draws, which the
+  // sorts above already hold; an odd middle draw is dropped by the split and changes the ranks.
+  detail::ChainMatrix bulk, tail;
+  if (x.draws % 2 == 0) {
+    const std::vector<double> bulk_scores = detail::normal_scores(by_value);
+    const std::vector<double> tail_scores = detail::normal_scores(by_deviation);
+    bulk = detail::split_chains(DrawsView{bulk_scores.data(), x.chains, x.draws});
+    tail = detail::split_chains(DrawsView{tail_scores.data(), x.chains, x.draws});
+  } else {
+    bulk = detail::rank_normalize(detail::split_chains(x));
+    tail = detail::rank_normalize(detail::split_chains(detail::fold_about(x, median).view()));
+  }
   const double rhat_bulk = detail::rhat_of(bulk.view());
-  const double rhat_tail =
-      detail::rhat_of(detail::rank_normalize(detail::split_chains(folded.view())).view());
+  const double rhat_tail = detail::rhat_of(tail.view());
   s.rhat = std::isnan(rhat_bulk) || std::isnan(rhat_tail) ? NAN : std::max(rhat_bulk, rhat_tail);
   s.ess_bulk = detail::ess_of(bulk.view());
   const auto ess_below = [&](double prob) {

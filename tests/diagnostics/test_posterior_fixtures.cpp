@@ -2,6 +2,8 @@
 // means, Student-t(2), Poisson ties, odd chain length, many short chains, constant draws).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <functional>
 
 #include "diagnostics/posterior_fixture.hpp"
@@ -58,16 +60,23 @@ TEST(PosteriorFixtures, EveryMeasureMatchesPosterior) {
   }
 }
 
-// The summary's convergence columns are the standalone measures (one place for each).
+// The summary's convergence columns are the standalone measures (one place for each), bit for
+// bit: summarise shares one sort between them, and every fixture set (ties in discrete_poisson,
+// an odd number of draws in odd_length, NA for constant) must come out as the separate
+// functions' separate sorts do.
 TEST(PosteriorFixtures, SummaryUsesTheSameMeasures) {
+  const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
   const auto sets = read_fixture_draws("diagnostics_draws.csv");
-  const FixtureDraws& d = sets.at("ar1_phi09");
-  const dg::DrawsView x{d.values.data(), d.chains, d.draws};
-  const dg::Summary s = dg::summarise(x);
-  EXPECT_EQ(s.rhat, dg::rhat(x));
-  EXPECT_EQ(s.ess_bulk, dg::ess_bulk(x));
-  EXPECT_EQ(s.ess_tail, dg::ess_tail(x));
-  EXPECT_EQ(s.q5, dg::quantile(x, 0.05));
+  ASSERT_GE(sets.size(), 8u);
+  for (const auto& [name, d] : sets) {
+    const dg::DrawsView x{d.values.data(), d.chains, d.draws};
+    const dg::Summary s = dg::summarise(x);
+    EXPECT_TRUE(same(s.rhat, dg::rhat(x))) << name << ": " << s.rhat << " vs " << dg::rhat(x);
+    EXPECT_TRUE(same(s.ess_bulk, dg::ess_bulk(x))) << name << ": " << s.ess_bulk;
+    EXPECT_TRUE(same(s.ess_tail, dg::ess_tail(x))) << name << ": " << s.ess_tail;
+    EXPECT_TRUE(same(s.q5, dg::quantile(x, 0.05))) << name;
+    EXPECT_TRUE(same(s.median, dg::quantile(x, 0.5))) << name;
+  }
 }
 
 TEST(PosteriorFixtures, EbfmiMatchesBetancourtsDefinition) {
