@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hbayes/backend.hpp"
+#include "hbayes/diagnostics.hpp"
 
 namespace hbayes {
 
@@ -71,6 +72,20 @@ struct SampleOptions {
   double target_accept = 0.651;  // harmonic mean of the chains' acceptance probabilities
   int max_leapfrog = 1024;       // cap on leapfrog steps per iteration
   double init_radius = 2.0;      // chains start uniform in (-r, r) on the unconstrained scale
+  // false: SampleResult::values stays empty and SampleResult::streamed summarises the draws as
+  // they arrive, in memory that does not grow with draws (for very many groups).
+  bool keep_draws = true;
+};
+
+// The summary of a run that kept no draws (SampleOptions::keep_draws = false). mean, sd, the
+// classic split R-hat of the raw draws (rhat_basic, not rank-normalized), E-BFMI and divergences
+// are exact; median, mad, q5 and q95 come from a histogram per column and ess_bulk, ess_tail
+// from batch means (README, "hbayes sample --no-draws").
+struct StreamedSummary {
+  std::vector<std::size_t> columns;             // summarised columns: lp__ and the parameters
+  std::vector<diagnostics::Summary> summaries;  // one per entry of columns
+  std::vector<double> ebfmi;                    // per chain, of the kept energy__ draws
+  std::vector<std::size_t> divergent;           // per chain, kept draws with divergent__ set
 };
 
 // The draws and what the adaptation settled on.
@@ -80,7 +95,9 @@ struct SampleResult {
   static constexpr std::size_t kSamplerColumns = 6;  // lp__ .. energy__
   std::size_t chains = 0;
   std::size_t draws = 0;       // kept draws per chain
-  std::vector<double> values;  // values[(c * draws + i) * columns.size() + k]
+  std::vector<double> values;  // values[(c * draws + i) * columns.size() + k]; empty when
+                               // SampleOptions::keep_draws is false
+  StreamedSummary streamed;    // filled instead of values when keep_draws is false
 
   double step_size = 0.0;
   double trajectory_length = 0.0;      // mean of the jittered lengths, in time units

@@ -152,11 +152,12 @@ SampleCommand::SampleCommand(CLI::App& app) {
       "zero-padded to sort in order): load with "
       "arviz.from_cmdstan(\"DIR/*.csv\") or rstan::read_stan_csv(Sys.glob(\"DIR/*.csv\")). DIR "
       "must hold no other .csv file");
-  auto* no_draws = command_->add_flag(
+  command_->add_flag(
       "--no-draws", s.no_draws,
-      "Write no draws, only the summary (for many groups, where the draws are too large to keep)");
-  output->excludes(output_dir)->excludes(no_draws);
-  output_dir->excludes(no_draws);
+      "Write no draws, only the summary, and keep none in memory: the summary is then computed "
+      "as the draws arrive (exact mean, sd and classic split R-hat; quantiles, mad and ESS "
+      "estimated; see the README). With --ppc the draws are still kept in memory");
+  output->excludes(output_dir);
   command_->add_option("--summary", s.summary,
                        "Also write the summary as CSV ('-' = stdout): variable, mean, median, "
                        "sd, mad, q5, q95, rhat, ess_bulk, ess_tail");
@@ -177,6 +178,11 @@ void SampleCommand::check_outputs() const {
     throw InputError("hbayes sample", 0,
                      "say where the draws go: --output FILE, --output-dir DIR, or --no-draws "
                      "(summary only)");
+  }
+  if (s.no_draws && !(s.output.empty() && s.output_dir.empty())) {
+    throw InputError("--no-draws", 0,
+                     "keeps no draws, so there are none for --output or --output-dir to write: "
+                     "drop --no-draws to write them, or drop the output for the summary only");
   }
   if ((s.output == "-") + (s.summary == "-") + (s.ppc == "-") > 1) {
     throw InputError("hbayes sample", 0,
@@ -209,6 +215,9 @@ int SampleCommand::run() {
   if (!choice.notice.empty()) std::fprintf(stderr, "%s\n", choice.notice.c_str());
   SampleOptions options = s.options;
   options.backend = choice.backend;
+  // --no-draws streams the summary and keeps no draws, unless --ppc needs them: the predictive
+  // check replicates the data from every draw.
+  options.keep_draws = !s.no_draws || !s.ppc.empty();
 
   const HierDataset data = read_dataset(s);
   const SampleResult result = sample(spec, data, options);
@@ -232,6 +241,9 @@ int SampleCommand::run() {
   // The table goes where a person reads it: stdout, unless a file is being written there.
   std::FILE* table = s.output == "-" || s.summary == "-" || s.ppc == "-" ? stderr : stdout;
   std::fputs(sample_output::summary_table(summaries).c_str(), table);
+  if (sample_output::summary_is_streamed(result)) {
+    std::fputs(sample_output::streamed_summary_note().c_str(), table);
+  }
   std::fflush(table);
   for (const std::string& warning : sample_output::convergence_warnings(result, summaries)) {
     std::fprintf(stderr, "hbayes sample: warning: %s\n", warning.c_str());

@@ -9,6 +9,7 @@
 #include "io/atomic_output.hpp"
 #include "io/csv_field.hpp"
 #include "io/number_format.hpp"
+#include "sample/streaming_summary.hpp"
 
 namespace hbayes::sample_output {
 namespace {
@@ -19,10 +20,6 @@ constexpr std::array<const char*, 10> kHeader{"variable", "mean", "median", "sd"
 // The summary's nine numbers in kHeader's order (after the name).
 std::array<double, 9> numbers(const diagnostics::Summary& s) {
   return {s.mean, s.median, s.sd, s.mad, s.q5, s.q95, s.rhat, s.ess_bulk, s.ess_tail};
-}
-
-bool ends_with_underscores(const std::string& name) {
-  return name.size() >= 2 && name.compare(name.size() - 2, 2, "__") == 0;
 }
 
 // A number as the terminal table shows it: R-hat to 3 decimals (1.01 is its threshold), ESS as
@@ -37,13 +34,26 @@ std::string cell(double value, std::size_t column) {
 
 }  // namespace
 
+bool summary_is_streamed(const SampleResult& result) {
+  return result.values.empty() && !result.streamed.columns.empty();
+}
+
+std::string streamed_summary_note() {
+  return "streaming summary (no draws kept): mean, sd and rhat (classic split R-hat, not "
+         "rank-normalized) are exact; median, mad, q5, q95 come from a histogram, ess_bulk "
+         "and ess_tail from batch means\n";
+}
+
 std::vector<VariableSummary> summarise_draws(const SampleResult& result) {
-  // lp__ and the parameters: the columns that ArviZ too takes for the posterior (no "__").
-  std::vector<std::size_t> columns;
-  for (std::size_t k = 0; k < result.columns.size(); ++k) {
-    const std::string& name = result.columns[k];
-    if (name == "lp__" || !ends_with_underscores(name)) columns.push_back(k);
+  if (summary_is_streamed(result)) {
+    const StreamedSummary& streamed = result.streamed;
+    std::vector<VariableSummary> rows(streamed.columns.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      rows[i] = {result.columns[streamed.columns[i]], streamed.summaries[i]};
+    }
+    return rows;
   }
+  const std::vector<std::size_t> columns = sampling::summary_columns(result.columns);
   std::vector<VariableSummary> rows(columns.size());
   std::vector<std::exception_ptr> failures(columns.size());
   const std::size_t n = result.chains * result.draws, width = result.columns.size();

@@ -18,8 +18,16 @@ struct VariableSummary {
 };
 
 // lp__, then every parameter (mu, tau, theta.1 .. theta.J), in the draws' column order. Works a
-// column at a time (one chains x draws copy per thread), columns in parallel.
+// column at a time (one chains x draws copy per thread), columns in parallel. A run that kept no
+// draws gives its streamed summary instead (summary_is_streamed).
 std::vector<VariableSummary> summarise_draws(const SampleResult& result);
+
+// Whether summarise_draws(result) gives the streaming estimates of a run without kept draws.
+bool summary_is_streamed(const SampleResult& result);
+
+// One line (with its newline) to print under a streamed summary's table: which of its numbers
+// are exact and how the others are estimated.
+std::string streamed_summary_note();
 
 // Writes variable,mean,median,sd,mad,q5,q95,rhat,ess_bulk,ess_tail ("-" = stdout); numbers at
 // full precision, NA (what posterior reports as NA) as an empty field. Atomic.

@@ -80,13 +80,38 @@ std::size_t column_index(const SampleResult& result, const char* name) {
                                   result.columns.begin());
 }
 
-void divergence_warning(const SampleResult& result, std::vector<std::string>& out) {
+// Kept draws marked divergent__, per chain: from the draws, or counted as they streamed by.
+// Empty when the run has no divergent__ column.
+std::vector<std::size_t> divergent_draws(const SampleResult& result) {
+  if (summary_is_streamed(result)) return result.streamed.divergent;
   const std::size_t k = column_index(result, "divergent__");
-  if (k == result.columns.size()) return;
+  if (k == result.columns.size()) return {};
   std::vector<std::size_t> per_chain(result.chains, 0);
-  std::size_t total = 0, chains_with = 0;
   for (std::size_t c = 0; c < result.chains; ++c) {
     for (std::size_t i = 0; i < result.draws; ++i) per_chain[c] += result.value(c, i, k) > 0;
+  }
+  return per_chain;
+}
+
+// E-BFMI per chain: of the kept energy__ draws, or of the exact sums kept as they streamed by.
+// Empty when the run has no energy__ column.
+std::vector<double> ebfmi_per_chain(const SampleResult& result) {
+  if (summary_is_streamed(result)) return result.streamed.ebfmi;
+  const std::size_t k = column_index(result, "energy__");
+  if (k == result.columns.size()) return {};
+  std::vector<double> per_chain, energy(result.draws);
+  for (std::size_t c = 0; c < result.chains; ++c) {
+    for (std::size_t i = 0; i < result.draws; ++i) energy[i] = result.value(c, i, k);
+    per_chain.push_back(diagnostics::ebfmi(energy.data(), energy.size()));
+  }
+  return per_chain;
+}
+
+void divergence_warning(const SampleResult& result, std::vector<std::string>& out) {
+  const std::vector<std::size_t> per_chain = divergent_draws(result);
+  if (per_chain.empty()) return;
+  std::size_t total = 0, chains_with = 0;
+  for (std::size_t c = 0; c < result.chains; ++c) {
     total += per_chain[c];
     chains_with += per_chain[c] > 0;
   }
@@ -112,14 +137,12 @@ void divergence_warning(const SampleResult& result, std::vector<std::string>& ou
 }
 
 void ebfmi_warning(const SampleResult& result, std::vector<std::string>& out) {
-  const std::size_t k = column_index(result, "energy__");
-  if (k == result.columns.size()) return;
+  const std::vector<double> per_chain = ebfmi_per_chain(result);
   std::vector<Named> low;
-  std::vector<double> energy(result.draws);
-  for (std::size_t c = 0; c < result.chains; ++c) {
-    for (std::size_t i = 0; i < result.draws; ++i) energy[i] = result.value(c, i, k);
-    const double ebfmi = diagnostics::ebfmi(energy.data(), energy.size());
-    if (ebfmi < kEbfmiLimit) low.emplace_back("chain " + std::to_string(c + 1), ebfmi);
+  for (std::size_t c = 0; c < per_chain.size(); ++c) {
+    if (per_chain[c] < kEbfmiLimit) {
+      low.emplace_back("chain " + std::to_string(c + 1), per_chain[c]);
+    }
   }
   if (low.empty()) return;
   out.push_back("E-BFMI below 0.3 in " + std::to_string(low.size()) + " of " +

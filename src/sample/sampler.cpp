@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "hbayes/errors.hpp"
@@ -10,6 +11,7 @@
 #include "hmc/philox.hpp"
 #include "sample/adaptation.hpp"
 #include "sample/hier_model_mapping.hpp"
+#include "sample/streaming_summary.hpp"
 #include "sample_kernels.hpp"
 
 namespace hbayes {
@@ -149,7 +151,14 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   for (std::size_t j = 1; j <= groups.size(); ++j) {
     result.columns.push_back("theta." + std::to_string(j));
   }
-  result.values.resize(chains * result.draws * width);
+  // Without kept draws, the summary is built as the draws arrive (streaming_summary.hpp).
+  std::optional<sampling::StreamingSummary> streaming;
+  if (options.keep_draws) {
+    result.values.resize(chains * result.draws * width);
+  } else {
+    streaming.emplace(chains, result.draws, width, sampling::summary_columns(result.columns),
+                      hmc::kEnergy, hmc::kDivergent);
+  }
   result.divergences.assign(chains, 0);
   result.warmup_divergences.assign(chains, 0);
 
@@ -235,9 +244,19 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
         const double* record = iteration_records + c * width;
         result.divergences[c] += record[hmc::kDivergent] > 0.0;
         result.gradient_evaluations += static_cast<std::uint64_t>(record[hmc::kLeapfrogSteps]);
-        if (i % options.thin != 0) continue;
+        if (i % options.thin != 0 || !options.keep_draws) continue;
         const std::size_t draw = static_cast<std::size_t>(i / options.thin);
         std::copy(record, record + width, result.values.begin() + (c * result.draws + draw) * width);
+      }
+    }
+    if (streaming) {
+      // The block's kept iterations: every thin-th, from the first that is a multiple of thin.
+      const int skip = (options.thin - first % options.thin) % options.thin;
+      if (skip < count) {
+        const auto kept = static_cast<std::size_t>((count - 1 - skip) / options.thin + 1);
+        const std::size_t iteration_values = chains * width;
+        streaming->add(records.data() + static_cast<std::size_t>(skip) * iteration_values, kept,
+                       static_cast<std::size_t>(options.thin) * iteration_values);
       }
     }
     if (first == 0) result.first_draw_seconds = seconds_since(start);
@@ -245,6 +264,7 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
     block = std::min(2 * block, max_block);
   }
   result.sampling_seconds = seconds_since(sampling_start);
+  if (streaming) result.streamed = streaming->finish();
   return result;
 }
 

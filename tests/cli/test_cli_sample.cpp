@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -149,6 +150,35 @@ TEST(CliSample, StdinAndStdout) {
   EXPECT_EQ(entries_in(dir.path()), std::set<std::string>{"in.csv"});
 }
 
+// --no-draws keeps no draws and streams the summary: the same seed's means and sds as a run that
+// keeps its draws (exact), its other numbers close to them, and a line under the table that
+// says which numbers are estimates.
+TEST(CliSample, NoDrawsStreamsTheSummaryAndSaysSo) {
+  ScratchDir dir;
+  write_file(dir / "schools.csv", kSchools);
+  const CliResult streamed = run_cli(dir, std::string(kSample) + "--no-draws --summary s.csv");
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  const CliResult kept = run_cli(dir, std::string(kSample) + "--output d.csv --summary k.csv");
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  const char* note = "streaming summary (no draws kept): mean, sd and rhat (classic split R-hat";
+  EXPECT_NE(streamed.out.find(note), std::string::npos) << streamed.out;
+  EXPECT_EQ(kept.out.find(note), std::string::npos) << kept.out;
+
+  const auto s = lines_of(read_file(dir / "s.csv")), k = lines_of(read_file(dir / "k.csv"));
+  ASSERT_EQ(s.size(), k.size());
+  EXPECT_EQ(s[0], k[0]);  // the same header: the file stays a plain summary CSV
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const auto a = fields_of(s[i]), b = fields_of(k[i]);
+    EXPECT_EQ(a[0], b[0]);
+    for (const std::size_t column : {std::size_t{1}, std::size_t{3}}) {  // mean, sd
+      const double x = std::stod(a[column]), y = std::stod(b[column]);
+      EXPECT_LE(std::fabs(x - y), 1e-10 * (std::fabs(x) + std::fabs(y))) << s[i] << "\n" << k[i];
+    }
+    // The median within a tenth of the sd (4 x 100 draws give the histogram little to work on).
+    EXPECT_NEAR(std::stod(a[2]), std::stod(b[2]), 0.1 * std::stod(b[3])) << s[i] << "\n" << k[i];
+  }
+}
+
 TEST(CliSample, ShortRunsWarnOnStderr) {
   ScratchDir dir;
   write_file(dir / "schools.csv", kSchools);
@@ -194,6 +224,7 @@ TEST(CliSample, UsageErrorsExitTwoAndWriteNothing) {
   fails("", "--no-draws");
   fails("--output d.csv --output-dir out", "--output");
   fails("--output-dir out --no-draws", "--no-draws");
+  fails("--output d.csv --no-draws", "--no-draws");
   fails("--output - --summary -", "stdout");
   fails("--output d.csv --prior-mu 'half-cauchy(0, 5)'", "--prior-mu");
   fails("--output d.csv --prior-tau 'normal(0, 1)'", "--prior-tau");
