@@ -257,7 +257,14 @@ TEST(StreamingSummary, ALargeRunPeaksFarBelowItsDraws) {
   const SampleResult r = sample(HierModelSpec{}, data, o);
   ASSERT_EQ(r.streamed.summaries.size(), groups + 3);
   const std::size_t draws_bytes = 4 * 2000 * (groups + 8) * sizeof(double);
-  EXPECT_LT(peak_resident_bytes(), draws_bytes / 4)
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer holds freed blocks in a quarantine (256 MiB by default) and adds shadow
+  // memory: measured 542 MB peak under it, against 114 MB without.
+  const std::size_t bound = draws_bytes / 2;
+#else
+  const std::size_t bound = draws_bytes / 4;
+#endif
+  EXPECT_LT(peak_resident_bytes(), bound)
       << "peak " << peak_resident_bytes() << " bytes; the draws would take " << draws_bytes;
 }
 
