@@ -8,6 +8,10 @@
 //  - CPU: vectors in host memory, chain-major (a chain's vector contiguous, as a core's cache
 //    wants), contiguous slices, and an OpenMP loop over work items.
 // Either build takes any configuration; the host always reads and writes chain-major copies.
+// Warmup's cross-chain statistics (hmc/warmup_statistics.hpp) run here too, so that warmup
+// copies per iteration only the records and a few values per chain.
+#include <thrust/fill.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -15,6 +19,7 @@
 
 #include "backend_system.hpp"
 #include "hmc/transition.hpp"
+#include "hmc/warmup_statistics.hpp"
 #include "sample_kernels.hpp"
 
 #if defined(__CUDACC__)
@@ -108,6 +113,14 @@ namespace {
 
 #endif
 
+// The ChEES gradient's per-chain sums run over slices of this many coordinates, in parallel, and
+// then add the slices in order: enough work items for a GPU with few chains of many groups
+// (4 chains x 1e6 coordinates: ~4,000 items), one slice (a plain serial sum) up to 1,024
+// coordinates. The count looks at the shape only; the slices interleave where the
+// configuration's group slices do (the GPU's chain-major layout: a warp then reads 32
+// consecutive coordinates), so the sums' order follows the configuration, never the threads.
+constexpr std::size_t kCheesSliceCoordinates = 1024;
+
 // Host chain-major values (c * dim + k) to and from a backend buffer in `layout`.
 void to_device(const double* host, std::size_t chains, std::size_t dim, EnsembleLayout layout,
                Buffer* device) {
@@ -154,7 +167,14 @@ class BackendEnsemble final : public Ensemble {
         momentum_(chains * dim_),
         inverse_metric_(dim_, 1.0),
         partials_(config.group_slices ? chains * config.slices * hmc::kPartials : 0),
-        chain_state_(config.group_slices ? chains * hmc::kStateFields : 0) {}
+        chain_state_(config.group_slices ? chains * hmc::kStateFields : 0),
+        chees_slicing_{dim_, (dim_ + kCheesSliceCoordinates - 1) / kCheesSliceCoordinates,
+                       config.interleaved},
+        accept_(chains),
+        chees_centres_(2 * dim_),
+        chees_partials_(chains * chees_slicing_.slices * hmc::kCheesTerms),
+        chees_terms_(chains * hmc::kCheesTerms),
+        moments_(hmc::kMomentFields * dim_, 0.0) {}
 
   void set_positions(const double* positions, double* log_densities) override {
     to_device(positions, chains_, dim_, config_.layout, &position_);
@@ -206,6 +226,52 @@ class BackendEnsemble final : public Ensemble {
     }
   }
 
+  // Two passes: the centres per coordinate, then each chain's terms per slice of coordinates
+  // and their sum per chain; only the chains' terms come back to the host.
+  double chees_gradient(const double* accept, double jitter) override {
+    thrust::copy(accept, accept + chains_, accept_.begin());
+    double* previous_mean = raw(chees_centres_);
+    double* proposal_mean = previous_mean + dim_;
+    for_each_item(dim_, hmc::CheesCentres{arrays(), raw(accept_), previous_mean, proposal_mean},
+                  chains_);
+    for_each_item(chains_ * chees_slicing_.slices,
+                  hmc::CheesSliceTerms{arrays(), chees_slicing_,
+                                       thrust::raw_pointer_cast(inverse_metric_.data()),
+                                       previous_mean, proposal_mean, raw(chees_partials_)},
+                  chees_slicing_.run_length());
+    for_each_item(chains_,
+                  hmc::CheesChainTerms{chees_slicing_.slices, raw(chees_partials_),
+                                       raw(chees_terms_)},
+                  chees_slicing_.slices);
+    std::vector<double> terms(chees_terms_.size());
+    thrust::copy(chees_terms_.begin(), chees_terms_.end(), terms.begin());
+    return hmc::chees_gradient_from_terms(accept, terms.data(), chains_, jitter);
+  }
+
+  void accumulate_moments() override {
+    for_each_item(dim_, hmc::AccumulateMoments{arrays(), moment_draws_, raw(moments_)}, chains_);
+    moment_draws_ += chains_;
+  }
+
+  std::size_t read_moments(double* position_mean, double* position_variance,
+                           double* gradient_mean, double* gradient_variance) const override {
+    std::vector<double> moments(moments_.size());
+    thrust::copy(moments_.begin(), moments_.end(), moments.begin());
+    const double divisor = static_cast<double>(moment_draws_) - 1.0;
+    for (std::size_t k = 0; k < dim_; ++k) {
+      position_mean[k] = moments[hmc::kPositionMean * dim_ + k];
+      position_variance[k] = moments[hmc::kPositionSquares * dim_ + k] / divisor;
+      gradient_mean[k] = moments[hmc::kGradientMean * dim_ + k];
+      gradient_variance[k] = moments[hmc::kGradientSquares * dim_ + k] / divisor;
+    }
+    return moment_draws_;
+  }
+
+  void reset_moments() override {
+    thrust::fill(moments_.begin(), moments_.end(), 0.0);
+    moment_draws_ = 0;
+  }
+
  private:
   const hmc::GroupData* data() const { return thrust::raw_pointer_cast(data_.data()); }
   hmc::EnsembleArrays arrays() {
@@ -254,6 +320,12 @@ class BackendEnsemble final : public Ensemble {
 #endif
   Buffer position_, gradient_, log_density_, previous_, proposal_, proposal_gradient_,
       momentum_, inverse_metric_, partials_, chain_state_, records_;
+  // Warmup statistics: the ChEES gradient's slicing of the coordinates, the acceptance
+  // probabilities (chains), the centres (previous then proposal means, dim each), the slices'
+  // and the chains' terms; the running moments (kMomentFields x dim) and their draws.
+  hmc::GroupSlicing chees_slicing_;
+  Buffer accept_, chees_centres_, chees_partials_, chees_terms_, moments_;
+  std::size_t moment_draws_ = 0;
 #if defined(__CUDACC__)
   thrust::device_vector<hmc::TransitionSettings> settings_;
 #else

@@ -52,6 +52,24 @@ class Ensemble {
                           double* records) = 0;
   // Copies one per-chain vector to the host (chains x dim, chain-major).
   virtual void read(EnsembleField field, double* out) const = 0;
+
+  // Warmup's cross-chain statistics (hmc/warmup_statistics.hpp), computed on the backend so that
+  // warmup copies no chains x dim arrays to the host.
+  // The ChEES criterion's derivative with respect to the trajectory length, as
+  // sampling::chees_gradient computes it from the last transition's previous positions,
+  // proposals and end momenta, in the current inverse metric's whitened coordinates. accept:
+  // that transition's acceptance probabilities (chains values); jitter: its jitter in (0, 1].
+  virtual double chees_gradient(const double* accept, double jitter) = 0;
+  // Adds every chain's current position and gradient to running moments per coordinate, pooled
+  // over chains (chains draws per call).
+  virtual void accumulate_moments() = 0;
+  // The moments added since the last reset: means and variances (divisor draws - 1) of the
+  // positions and of the gradients, dim values each. Returns the number of draws.
+  virtual std::size_t read_moments(double* position_mean, double* position_variance,
+                                   double* gradient_mean, double* gradient_variance) const = 0;
+  // Empties the moments (at the end of a metric window).
+  virtual void reset_moments() = 0;
+
   std::size_t record_width() const { return hmc::kFirstParameter + dim_; }
 
  protected:

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hmc/warmup_statistics.hpp"
+
 namespace hbayes::sampling {
 namespace {
 
@@ -18,7 +20,7 @@ constexpr double kLengthLearningRate = 0.025;
 constexpr double kSquaredGradientDecay = 0.95;
 constexpr double kMaxLogUpdate = 0.35;
 // Chains that almost never accept say nothing about the trajectory: their gradient is dropped.
-constexpr double kMinAcceptForGradient = 1e-4;
+using kernels::hmc::kMinAcceptForGradient;
 
 // Stan's warmup windows.
 constexpr int kInitBuffer = 75;
@@ -115,14 +117,7 @@ double chees_gradient(const std::vector<double>& previous, const std::vector<dou
   return weighted_gradient / weight_sum;
 }
 
-MetricAdapter::MetricAdapter(std::size_t dim, std::size_t chains, int warmup_iterations)
-    : dim_(dim),
-      chains_(chains),
-      mean_(dim, 0.0),
-      sum_squares_(dim, 0.0),
-      gradient_mean_(dim, 0.0),
-      gradient_sum_squares_(dim, 0.0),
-      inverse_metric_(dim, 1.0) {
+MetricAdapter::MetricAdapter(std::size_t dim, int warmup_iterations) : inverse_metric_(dim, 1.0) {
   int init = kInitBuffer, term = kTermBuffer, base = kBaseWindow;
   if (init + term + base > warmup_iterations) {  // Stan's proportions for short warmups
     init = static_cast<int>(0.15 * warmup_iterations);
@@ -140,53 +135,28 @@ bool MetricAdapter::collecting(int iteration) const {
   return iteration >= window_start_ && iteration < window_end_;
 }
 
-namespace {
-void welford_add(double x, std::size_t count, double* mean, double* sum_squares) {
-  const double delta = x - *mean;
-  *mean += delta / static_cast<double>(count);
-  *sum_squares += delta * (x - *mean);
+bool MetricAdapter::window_ends(int iteration) const {
+  return collecting(iteration) && iteration + 1 == window_end_;
 }
-}  // namespace
 
-bool MetricAdapter::add(int iteration, const std::vector<double>& positions,
-                        const std::vector<double>& gradients) {
-  if (!collecting(iteration)) return false;
-  for (std::size_t c = 0; c < chains_; ++c) {
-    ++count_;
-    for (std::size_t k = 0; k < dim_; ++k) {
-      welford_add(positions[c * dim_ + k], count_, &mean_[k], &sum_squares_[k]);
-      welford_add(gradients[c * dim_ + k], count_, &gradient_mean_[k],
-                  &gradient_sum_squares_[k]);
-    }
-  }
-  if (iteration + 1 < window_end_) return false;
-  const double n = static_cast<double>(count_);
-  for (std::size_t k = 0; k < dim_; ++k) {
-    const double position_variance = sum_squares_[k] / (n - 1.0);
-    const double gradient_variance = gradient_sum_squares_[k] / (n - 1.0);
-    // The last window (the longest, after the chains have converged) keeps the position
-    // variance; earlier ones combine it with the gradients'. A coordinate whose gradient
-    // never varies (a flat direction) keeps its position variance too.
-    const bool last_window = window_end_ == last_slow_end_;
-    const double variance = !last_window && gradient_variance > 0.0
-                                ? std::sqrt(position_variance / gradient_variance)
-                                : position_variance;
+void MetricAdapter::end_window(const std::vector<double>& position_variance,
+                               const std::vector<double>& gradient_variance, std::size_t draws) {
+  const double n = static_cast<double>(draws);
+  // The last window (the longest, after the chains have converged) keeps the position variance;
+  // earlier ones combine it with the gradients'. A coordinate whose gradient never varies (a
+  // flat direction) keeps its position variance too.
+  const bool last_window = window_end_ == last_slow_end_;
+  for (std::size_t k = 0; k < inverse_metric_.size(); ++k) {
+    const double variance = !last_window && gradient_variance[k] > 0.0
+                                ? std::sqrt(position_variance[k] / gradient_variance[k])
+                                : position_variance[k];
     inverse_metric_[k] =
         (n / (n + kShrinkDraws)) * variance + kShrinkTarget * (kShrinkDraws / (n + kShrinkDraws));
   }
-  next_window();
-  return true;
-}
-
-void MetricAdapter::next_window() {
   const int size = 2 * (window_end_ - window_start_);
   window_start_ = window_end_;
   window_end_ = std::min(window_start_ + size, last_slow_end_);
   if (window_end_ + 2 * size > last_slow_end_) window_end_ = last_slow_end_;
-  count_ = 0;
-  for (std::vector<double>* sums : {&mean_, &sum_squares_, &gradient_mean_, &gradient_sum_squares_}) {
-    std::fill(sums->begin(), sums->end(), 0.0);
-  }
 }
 
 double harmonic_mean(const std::vector<double>& values) {

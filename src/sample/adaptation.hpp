@@ -8,9 +8,10 @@
 //    the expected square) in log trajectory length, with an RMSProp step, clipped log updates and
 //    iterate averaging.
 //  - MetricAdapter: over Stan's expanding windows, the variance of every chain's positions and
-//    of their log-density gradients; the inverse metric is sqrt(var(q) / var(grad)), the
-//    gradient-based estimate nutpie uses (Seyboldt et al.), regularised toward 1e-3 as Stan
-//    does. For a Gaussian target var(grad) = 1 / var(q), so both halves estimate the variance;
+//    of their log-density gradients (accumulated where the chains live, by
+//    kernels::Ensemble::accumulate_moments, and read back once per window); the inverse metric
+//    is sqrt(var(q) / var(grad)), the gradient-based estimate nutpie uses (Seyboldt et al.),
+//    regularised toward 1e-3 as Stan does. For a Gaussian target var(grad) = 1 / var(q), so both halves estimate the variance;
 //    early in warmup, when the chains still drift toward the typical set, the position variance
 //    alone overestimates it by orders of magnitude (measured on a 1,000-group hier-binomial
 //    with 64 chains: log tau's variance 1.44 at iteration 150 against 0.0009 at the end,
@@ -62,35 +63,35 @@ class TrajectoryLengthAdapter {
 // The ChEES criterion's derivative with respect to the trajectory length, estimated across
 // chains (chain-major arrays, chains x dim): previous and proposed positions, the proposal's end
 // momentum, each chain's acceptance probability and the iteration's jitter in (0, 1]. Distances
-// are measured in the metric's whitened coordinates.
+// are measured in the metric's whitened coordinates. The serial reference of
+// kernels::Ensemble::chees_gradient, which the sampler calls (no copies of the chains needed).
 double chees_gradient(const std::vector<double>& previous, const std::vector<double>& proposal,
                       const std::vector<double>& momentum, const std::vector<double>& accept,
                       const std::vector<double>& inverse_metric, double jitter);
 
 // Stan's warmup schedule: an initial fast interval, slow windows that double in length (the
-// metric is re-estimated at the end of each), and a final fast interval.
+// metric is re-estimated at the end of each), and a final fast interval. The caller collects
+// the moments of the positions and gradients over a window's iterations and hands over their
+// variances when it closes.
 class MetricAdapter {
  public:
-  MetricAdapter(std::size_t dim, std::size_t chains, int warmup_iterations);
-  // Adds one warmup iteration's positions and their gradients (chains x dim each,
-  // chain-major). Returns true when a window closed and inverse_metric() changed.
-  bool add(int iteration, const std::vector<double>& positions,
-           const std::vector<double>& gradients);
+  MetricAdapter(std::size_t dim, int warmup_iterations);
   // Whether iteration collects positions (it lies in a slow window).
   bool collecting(int iteration) const;
+  // Whether iteration is the last of a slow window (after it, end_window).
+  bool window_ends(int iteration) const;
+  // Closes the window: the inverse metric from the window's variances of the positions and of
+  // the gradients (dim values each, over `draws` draws of all chains pooled); moves on to the
+  // next window.
+  void end_window(const std::vector<double>& position_variance,
+                  const std::vector<double>& gradient_variance, std::size_t draws);
   const std::vector<double>& inverse_metric() const { return inverse_metric_; }
 
  private:
-  std::size_t dim_;
-  std::size_t chains_;
   int window_start_;
   int window_end_;  // exclusive
   int last_slow_end_;
-  std::size_t count_ = 0;
-  // Welford sums over the window, all chains pooled: positions, then gradients.
-  std::vector<double> mean_, sum_squares_, gradient_mean_, gradient_sum_squares_;
   std::vector<double> inverse_metric_;
-  void next_window();
 };
 
 // Harmonic mean of acceptance probabilities (0 when any is 0).

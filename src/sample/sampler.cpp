@@ -24,7 +24,6 @@ using sampling::StepSizeAdapter;
 using sampling::TrajectoryLengthAdapter;
 
 using kernels::Ensemble;
-using kernels::EnsembleField;
 namespace hmc = kernels::hmc;
 using Clock = std::chrono::steady_clock;
 
@@ -166,13 +165,15 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   double step = initial_step_size(*ensemble, start_positions, chains, options);
 
   // Warmup.
+  // The cross-chain statistics (the ChEES gradient, the metric windows' moments) are computed
+  // on the backend: per iteration only the records come back, and per window 4 x dim moments.
   std::vector<double> records(chains * width);
-  std::vector<double> previous(chains * dim), proposal(chains * dim), momentum(chains * dim),
-      positions(chains * dim), gradients(chains * dim);
+  std::vector<double> position_mean(dim), position_variance(dim), gradient_mean(dim),
+      gradient_variance(dim);
   double length = step;  // one leapfrog step to start with; ChEES grows it
   TrajectoryLengthAdapter trajectory(length);
   StepSizeAdapter step_adapter(step, options.target_accept);
-  MetricAdapter metric(dim, chains, options.warmup);
+  MetricAdapter metric(dim, options.warmup);
   for (int it = 0; it < options.warmup; ++it) {
     const double jitter = halton_jitter(it);
     const hmc::TransitionSettings settings{step,
@@ -191,18 +192,18 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
           static_cast<std::uint64_t>(records[c * width + hmc::kLeapfrogSteps]);
     }
     const double next_step = step_adapter.update(harmonic_mean(accept));
-    ensemble->read(EnsembleField::Previous, previous.data());
-    ensemble->read(EnsembleField::Proposal, proposal.data());
-    ensemble->read(EnsembleField::Momentum, momentum.data());
-    trajectory.update(
-        sampling::chees_gradient(previous, proposal, momentum, accept, metric.inverse_metric(), jitter),
-        next_step, next_step * options.max_leapfrog);
+    trajectory.update(ensemble->chees_gradient(accept.data(), jitter), next_step,
+                      next_step * options.max_leapfrog);
     length = trajectory.length();
     step = next_step;
     if (metric.collecting(it)) {
-      ensemble->read(EnsembleField::Position, positions.data());
-      ensemble->read(EnsembleField::Gradient, gradients.data());
-      if (metric.add(it, positions, gradients)) {
+      ensemble->accumulate_moments();
+      if (metric.window_ends(it)) {
+        const std::size_t draws = ensemble->read_moments(
+            position_mean.data(), position_variance.data(), gradient_mean.data(),
+            gradient_variance.data());
+        ensemble->reset_moments();
+        metric.end_window(position_variance, gradient_variance, draws);
         ensemble->set_inverse_metric(metric.inverse_metric().data());
         step_adapter.restart(step);
       }

@@ -1,5 +1,6 @@
 // The sampler's building blocks: Philox against published known answers, the Halton jitter,
-// Stan's warmup windows, dual averaging and the ChEES gradient's sign.
+// Stan's warmup windows and the metric they estimate, dual averaging and the ChEES gradient's
+// sign (test_warmup_statistics.cpp checks the backends' gradient and moments).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -61,55 +62,43 @@ TEST(Adaptation, HarmonicMean) {
 // Stan's windows for 1000 warmup iterations: init buffer 75, slow windows of 25, 50, 100, 200
 // and a last one stretched to 500, term buffer 50.
 TEST(Adaptation, MetricWindowsFollowStansSchedule) {
-  MetricAdapter metric(1, 2, 1000);
+  MetricAdapter metric(1, 1000);
   EXPECT_FALSE(metric.collecting(74));
   EXPECT_TRUE(metric.collecting(75));
   std::vector<int> window_ends;
   for (int it = 0; it < 1000; ++it) {
-    const std::vector<double> positions = {static_cast<double>(it % 7), 3.0};
-    if (metric.add(it, positions, positions)) window_ends.push_back(it + 1);
+    if (!metric.window_ends(it)) continue;
+    EXPECT_TRUE(metric.collecting(it));
+    window_ends.push_back(it + 1);
+    metric.end_window({1.0}, {1.0}, 2 * 25);
   }
   EXPECT_EQ(window_ends, (std::vector<int>{100, 150, 250, 450, 950}));
   EXPECT_FALSE(metric.collecting(950));
 }
 
-// Two chains and two coordinates: coordinate 0 alternates +-1 / -+1 (pooled variance n/(n-1))
-// with gradients -+2 (a Gaussian of variance 1/2 would give those: var(grad) = 1 / var(q) up to
-// the draws' spread); coordinate 1 sits at 5 with a constant gradient.
-struct TwoChainWindow {
-  std::vector<double> inverse_metric;
-  double n;
-};
-
-TwoChainWindow run_window(int warmup) {
-  MetricAdapter metric(2, 2, warmup);
-  double n = 0;
-  for (int it = 0; it < warmup; ++it) {
-    const double s = (it % 2) ? 1.0 : -1.0;
-    if (metric.collecting(it)) n += 2;
-    metric.add(it, {s, 5.0, -s, 5.0}, {-2.0 * s, 0.0, 2.0 * s, 0.0});
-  }
-  return {metric.inverse_metric(), n};
-}
-
 TEST(Adaptation, LastWindowUsesThePositionVarianceShrunkAsStanDoes) {
-  const TwoChainWindow w = run_window(150);  // short warmup: init 22, one window [22, 135)
-  const double variance = w.n / (w.n - 1.0);
-  const double shrink = 1e-3 * 5 / (w.n + 5);
-  EXPECT_NEAR(w.inverse_metric[0], w.n / (w.n + 5) * variance + shrink, 1e-12);
-  EXPECT_NEAR(w.inverse_metric[1], shrink, 1e-15);  // no spread: a flat gradient falls back
+  // 150 warmup iterations: init buffer 75, one slow window [75, 100), the last, term buffer 50.
+  MetricAdapter metric(2, 150);
+  EXPECT_FALSE(metric.window_ends(98));
+  EXPECT_TRUE(metric.window_ends(99));
+  const double n = 50.0;  // 25 iterations x 2 chains
+  metric.end_window({2.5, 0.0}, {4.0, 0.0}, 50);
+  const double shrink = 1e-3 * 5 / (n + 5);
+  EXPECT_NEAR(metric.inverse_metric()[0], n / (n + 5) * 2.5 + shrink, 1e-12);
+  EXPECT_NEAR(metric.inverse_metric()[1], shrink, 1e-15);  // no spread: all shrinkage
 }
 
 TEST(Adaptation, EarlyWindowsUseTheGradientBasedEstimate) {
   // 1000 warmup iterations: the first window [75, 100) is not the last, so its estimate is
-  // sqrt(var(q) / var(grad)) = sqrt(1 / 4) scaled by n / (n - 1) factors that cancel.
-  MetricAdapter metric(2, 2, 1000);
-  for (int it = 0; it < 100; ++it) {
-    const double s = (it % 2) ? 1.0 : -1.0;
-    metric.add(it, {s, 5.0, -s, 5.0}, {-2.0 * s, 0.0, 2.0 * s, 0.0});
-  }
+  // sqrt(var(q) / var(grad)) = sqrt(1 / 4); a coordinate whose gradient never varies keeps its
+  // position variance.
+  MetricAdapter metric(2, 1000);
+  EXPECT_TRUE(metric.window_ends(99));
   const double n = 50.0;  // 25 iterations x 2 chains
-  EXPECT_NEAR(metric.inverse_metric()[0], n / (n + 5) * 0.5 + 1e-3 * 5 / (n + 5), 1e-12);
+  metric.end_window({1.0, 0.25}, {4.0, 0.0}, 50);
+  const double shrink = 1e-3 * 5 / (n + 5);
+  EXPECT_NEAR(metric.inverse_metric()[0], n / (n + 5) * 0.5 + shrink, 1e-12);
+  EXPECT_NEAR(metric.inverse_metric()[1], n / (n + 5) * 0.25 + shrink, 1e-12);
 }
 
 TEST(Adaptation, DualAveragingFindsTheTargetAcceptance) {

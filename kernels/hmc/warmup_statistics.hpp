@@ -1,0 +1,155 @@
+// Cross-chain statistics that warmup adapts from, computed where the chains live, so that warmup
+// never copies whole chains x dim arrays to the host (with 4 chains x 1e6 groups that was
+// ~160 MB over PCIe per iteration):
+//  - the ChEES trajectory-length gradient (src/sample/adaptation.cpp's chees_gradient is the
+//    serial reference it is tested against);
+//  - per-coordinate Welford sums of the positions and gradients, pooled over chains, from which
+//    the metric windows (MetricAdapter) take their variances once per window.
+// Statistics per coordinate are one work item per coordinate that loops over the chains in
+// chain order, and sums per chain run over fixed slices of coordinates added in slice order, so
+// every result is independent of the thread count.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "device_macros.hpp"
+#include "hmc/sliced_transition.hpp"
+#include "hmc/transition.hpp"
+
+namespace hbayes::kernels::hmc {
+
+// Chains that almost never accept say nothing about the trajectory: their ChEES term is dropped
+// and their proposal does not enter the proposals' centre.
+constexpr double kMinAcceptForGradient = 1e-4;
+
+HBAYES_HD inline bool usable_for_chees(double accept) {
+  return accept > kMinAcceptForGradient;  // false for NaN too
+}
+
+// ChEES pass 1, one work item per coordinate k: the centres the chains' square distances are
+// measured from, the mean of the previous positions and the acceptance-weighted mean of the
+// proposals (a rejected proposal is not a draw from the target). The proposal centre is left at
+// 0 when no chain is usable; the gradient is then 0 whatever it holds.
+struct CheesCentres {
+  EnsembleArrays arrays;
+  const double* accept;   // chains acceptance probabilities of the last transition
+  double* previous_mean;  // dim
+  double* proposal_mean;  // dim
+
+  HBAYES_HD void operator()(std::size_t k) const {
+    const double chains = static_cast<double>(arrays.chains);
+    double previous_sum = 0.0, proposal_sum = 0.0, weight_sum = 0.0;
+    for (std::size_t c = 0; c < arrays.chains; ++c) {
+      previous_sum += arrays.chain(arrays.previous, c)[k] / chains;
+      if (!usable_for_chees(accept[c])) continue;
+      weight_sum += accept[c];
+      proposal_sum += accept[c] * arrays.chain(arrays.proposal, c)[k];
+    }
+    previous_mean[k] = previous_sum;
+    proposal_mean[k] = weight_sum > 0.0 ? proposal_sum / weight_sum : 0.0;
+  }
+};
+
+// What a chain contributes to the ChEES gradient, summed over (a slice of) its coordinates in
+// the metric's whitened coordinates.
+enum CheesTerm : int {
+  kSquareChange = 0,  // |x' - E x'|^2 - |x - E x|^2
+  kVelocityDot,       // (x' - E x') . v'
+  kCheesTerms
+};
+
+// ChEES pass 2, one work item per (chain, slice of coordinates): the slice's share of the
+// chain's terms. Slices are GroupSlicing's runs over the dim coordinates.
+struct CheesSliceTerms {
+  EnsembleArrays arrays;
+  GroupSlicing slicing;  // of the dim coordinates
+  const double* inverse_metric;
+  const double* previous_mean;
+  const double* proposal_mean;
+  double* partials;  // chains x slices x kCheesTerms
+
+  HBAYES_HD void operator()(std::size_t index) const {
+    const std::size_t c = index / slicing.slices, slice = index % slicing.slices;
+    const ChainVector previous = arrays.chain(arrays.previous, c);
+    const ChainVector proposal = arrays.chain(arrays.proposal, c);
+    const ChainVector momentum = arrays.chain(arrays.momentum, c);
+    double square_change = 0.0, velocity_dot = 0.0;
+    for (std::size_t k = slicing.first(slice); k < slicing.end(slice); k += slicing.stride()) {
+      const double centred1 = proposal[k] - proposal_mean[k];
+      const double centred0 = previous[k] - previous_mean[k];
+      square_change += (centred1 * centred1 - centred0 * centred0) / inverse_metric[k];
+      velocity_dot += centred1 * momentum[k];
+    }
+    double* partial = partials + index * kCheesTerms;
+    partial[kSquareChange] = square_change;
+    partial[kVelocityDot] = velocity_dot;
+  }
+};
+
+// ChEES pass 2's reduction, one work item per chain: its slices' terms in slice order.
+struct CheesChainTerms {
+  std::size_t slices;
+  const double* partials;  // chains x slices x kCheesTerms
+  double* terms;           // chains x kCheesTerms
+
+  HBAYES_HD void operator()(std::size_t c) const {
+    for (int term = 0; term < kCheesTerms; ++term) {
+      double total = 0.0;
+      for (std::size_t s = 0; s < slices; ++s)
+        total += partials[(c * slices + s) * kCheesTerms + term];
+      terms[c * kCheesTerms + term] = total;
+    }
+  }
+};
+
+// The ChEES gradient from the chains' terms (host side: chains values): each usable chain's
+// jitter * square_change * velocity_dot, weighted by its acceptance; a chain whose product is
+// not finite (a divergent trajectory) is left out of the sum but keeps its weight.
+inline double chees_gradient_from_terms(const double* accept, const double* terms,
+                                        std::size_t chains, double jitter) {
+  double weight_sum = 0.0, weighted_gradient = 0.0;
+  for (std::size_t c = 0; c < chains; ++c) {
+    if (!usable_for_chees(accept[c])) continue;
+    weight_sum += accept[c];
+    const double gradient =
+        jitter * terms[c * kCheesTerms + kSquareChange] * terms[c * kCheesTerms + kVelocityDot];
+    if (std::isfinite(gradient)) weighted_gradient += accept[c] * gradient;
+  }
+  return weight_sum > 0.0 ? weighted_gradient / weight_sum : 0.0;
+}
+
+// The Welford sums of positions and gradients, one array of dim values per field.
+enum MomentField : int {
+  kPositionMean = 0,
+  kPositionSquares,  // sum of squared deviations from the running mean
+  kGradientMean,
+  kGradientSquares,
+  kMomentFields
+};
+
+HBAYES_HD inline void welford_add(double x, std::size_t count, double* mean, double* squares) {
+  const double delta = x - *mean;
+  *mean += delta / static_cast<double>(count);
+  *squares += delta * (x - *mean);
+}
+
+// Adds every chain's position and gradient to the sums, one work item per coordinate k, chains in
+// order: the draws of one call are counts + 1 .. counts + chains.
+struct AccumulateMoments {
+  EnsembleArrays arrays;
+  std::size_t count;  // draws already in the sums
+  double* moments;    // kMomentFields x dim
+
+  HBAYES_HD void operator()(std::size_t k) const {
+    const std::size_t dim = arrays.dim;
+    for (std::size_t c = 0; c < arrays.chains; ++c) {
+      welford_add(arrays.chain(arrays.position, c)[k], count + c + 1,
+                  &moments[kPositionMean * dim + k], &moments[kPositionSquares * dim + k]);
+      welford_add(arrays.chain(arrays.gradient, c)[k], count + c + 1,
+                  &moments[kGradientMean * dim + k], &moments[kGradientSquares * dim + k]);
+    }
+  }
+};
+
+}  // namespace hbayes::kernels::hmc
