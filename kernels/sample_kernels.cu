@@ -194,10 +194,19 @@ class BackendEnsemble final : public Ensemble {
 
   void transition(const hmc::TransitionSettings* settings, std::size_t iterations,
                   double* records) override {
-    records_.resize(iterations * chains_ * record_width());
+    // Iterations that keep no draw (all of warmup) need only the sampler's columns back, so the
+    // backend then writes, and the host copies, records of those columns alone: for 4 chains x
+    // 1e6 groups, 192 bytes per iteration instead of 32 MB.
+    const bool parameters = std::any_of(settings, settings + iterations,
+                                        [](const hmc::TransitionSettings& s) {
+                                          return s.write_parameters;
+                                        });
+    const std::size_t width =
+        parameters ? record_width() : static_cast<std::size_t>(hmc::kFirstParameter);
+    records_.resize(iterations * chains_ * width);
     if (config_.group_slices) {
       for (std::size_t t = 0; t < iterations; ++t) {
-        sliced_transition(settings[t], raw(records_) + t * chains_ * record_width());
+        sliced_transition(settings[t], raw(records_) + t * chains_ * width, width);
       }
     } else {
       settings_.assign(settings, settings + iterations);
@@ -209,10 +218,19 @@ class BackendEnsemble final : public Ensemble {
       }
       for_each_item(chains_,
                     hmc::ChainTransitions{one, thrust::raw_pointer_cast(settings_.data()),
-                                          iterations, raw(records_), record_width()},
+                                          iterations, raw(records_), width},
                     group_terms);
     }
-    thrust::copy(records_.begin(), records_.end(), records);
+    if (width == record_width()) {
+      thrust::copy(records_.begin(), records_.end(), records);
+      return;
+    }
+    std::vector<double> narrow(records_.size());
+    thrust::copy(records_.begin(), records_.end(), narrow.begin());
+    for (std::size_t r = 0; r < iterations * chains_; ++r) {
+      std::copy(narrow.begin() + r * width, narrow.begin() + (r + 1) * width,
+                records + r * record_width());
+    }
   }
 
   void read(EnsembleField field, double* out) const override {
@@ -295,18 +313,18 @@ class BackendEnsemble final : public Ensemble {
   std::size_t slice_groups() const { return (groups_ + config_.slices - 1) / config_.slices; }
 
   // One transition as sliced_transition.hpp's sequence of dispatches; records: this
-  // iteration's chains x record_width block.
-  void sliced_transition(const hmc::TransitionSettings& settings, double* records) {
+  // iteration's chains x width block.
+  void sliced_transition(const hmc::TransitionSettings& settings, double* records,
+                         std::size_t width) {
     const hmc::SlicedEnsemble e = sliced();
     const std::size_t items = chains_ * config_.slices;
     for_each_item(items, hmc::SliceStart{e, settings}, slice_groups());
     for_each_item(chains_, hmc::ChainStart{e, settings}, config_.slices);
     for (int step = 1; step <= settings.leapfrog_steps; ++step) {
       for_each_item(items, hmc::SliceStep{e, settings, step}, slice_groups());
-      for_each_item(chains_, hmc::ChainStep{e, settings, step, records, record_width()},
-                    config_.slices);
+      for_each_item(chains_, hmc::ChainStep{e, settings, step, records, width}, config_.slices);
     }
-    for_each_item(items, hmc::SliceFinish{e, settings, records, record_width()}, slice_groups());
+    for_each_item(items, hmc::SliceFinish{e, settings, records, width}, slice_groups());
   }
 
   EnsembleConfig config_;

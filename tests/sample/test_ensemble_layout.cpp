@@ -15,7 +15,7 @@ struct Outcome {
   std::vector<double> records, positions, momenta, log_densities;
 };
 
-Outcome run(EnsembleLayout layout) {
+Outcome run(EnsembleLayout layout, bool write_parameters = true) {
   const hmc::HierModel model{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
                              hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
                              hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
@@ -34,9 +34,9 @@ Outcome run(EnsembleLayout layout) {
   ensemble->set_inverse_metric(metric.data());
   std::vector<hmc::TransitionSettings> settings;
   for (std::uint64_t it = 0; it < 5; ++it) {
-    settings.push_back({0.2, static_cast<int>(3 + it), 42, it, true, true, 1000.0});
+    settings.push_back({0.2, static_cast<int>(3 + it), 42, it, true, write_parameters, 1000.0});
   }
-  out.records.resize(settings.size() * chains * ensemble->record_width());
+  out.records.assign(settings.size() * chains * ensemble->record_width(), -12345.0);
   ensemble->transition(settings.data(), settings.size(), out.records.data());
   out.positions.resize(chains * dim);
   out.momenta.resize(chains * dim);
@@ -54,6 +54,25 @@ TEST(EnsembleLayout, ParameterMajorGivesBitIdenticalResults) {
   EXPECT_EQ(chain_major.momenta, parameter_major.momenta);
   // The chains moved (the comparison is not of untouched starting values).
   EXPECT_NE(chain_major.positions[0], 0.1 * 0 - 0.6);
+}
+
+// Iterations that keep no draw (warmup) bring back only the sampler's columns: the same values
+// as when the parameters are written, and the caller's parameter columns left as they were.
+TEST(EnsembleLayout, IterationsWithoutDrawsReturnTheSamplerColumns) {
+  for (EnsembleLayout layout : {EnsembleLayout::ChainMajor, EnsembleLayout::ParameterMajor}) {
+    const Outcome with = run(layout, true);
+    const Outcome without = run(layout, false);
+    const std::size_t width = with.positions.size() / 7 + hmc::kFirstParameter;
+    ASSERT_EQ(with.records.size(), without.records.size());
+    for (std::size_t i = 0; i < with.records.size(); ++i) {
+      if (i % width < hmc::kFirstParameter) {
+        EXPECT_EQ(with.records[i], without.records[i]) << "record value " << i;
+      } else {
+        EXPECT_EQ(without.records[i], -12345.0) << "record value " << i;
+      }
+    }
+    EXPECT_EQ(with.positions, without.positions);
+  }
 }
 
 }  // namespace
