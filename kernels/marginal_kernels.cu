@@ -1,5 +1,6 @@
 // Reductions over stores for the empirical Bayes fits: the histogram pass ("counts of counts" plus
-// method-of-moments sums) and the per-iteration sums of the gamma-Poisson and normal families.
+// method-of-moments sums), the per-iteration sums of the gamma-Poisson and normal families, and
+// those of the regression fits (covariates in the prior mean).
 // Built twice (see backend_system.hpp): by nvcc for CUDA and, through marginal_kernels_cpu.cpp,
 // by g++ for Thrust's OpenMP system. The per-store math is the HBAYES_HD code in marginal/*.hpp;
 // what differs by backend is how it is driven: Thrust (transform_reduce, sort, reduce_by_key) and
@@ -15,6 +16,7 @@
 #include "marginal/beta_binomial_marginal.hpp"
 #include "marginal/gamma_poisson_marginal.hpp"
 #include "marginal/normal_normal_marginal.hpp"
+#include "marginal/regression_terms.hpp"
 #include "marginal_kernels.hpp"
 
 #if defined(__CUDACC__)
@@ -26,6 +28,7 @@
 #include <thrust/iterator/transform_iterator.h>
 #include <thrust/reduce.h>
 #include <thrust/sort.h>
+#include <thrust/transform.h>
 #include <thrust/transform_reduce.h>
 #else
 #include <omp.h>
@@ -96,6 +99,65 @@ struct NormalSumsOf {
   }
 };
 
+// Store i's covariates and linear predictor x_i' b, read from the column-major design.
+struct DesignRow {
+  const double* values;
+  std::size_t rows;
+  int columns;
+  HBAYES_HD double x(std::size_t i, int k) const {
+    return values[static_cast<std::size_t>(k) * rows + i];
+  }
+  HBAYES_HD double eta(std::size_t i, const Coefficients& b) const {
+    double sum = 0.0;
+    for (int k = 0; k < columns; ++k) sum += x(i, k) * b.b[k];
+    return sum;
+  }
+};
+
+// The store terms of the three families, as functors of (first column, second column, eta, d)
+// (types, not function pointers, so that device code calls them directly).
+struct BetaBinomialTerm {
+  HBAYES_HD Derivs2 operator()(double y, double n, double eta, double theta) const {
+    return beta_binomial_store_term(y, n, eta, theta);
+  }
+};
+struct GammaPoissonTerm {
+  HBAYES_HD Derivs2 operator()(double y, double e, double eta, double phi) const {
+    return gamma_poisson_store_term(y, e, eta, phi);
+  }
+};
+struct NormalTerm {
+  HBAYES_HD Derivs2 operator()(double y, double se, double eta, double tau2) const {
+    return normal_store_term(y, se, eta, tau2);
+  }
+};
+
+// Store i's term in (eta_i, d).
+template <class First, class Second, class Term>
+struct StoreTermOf {
+  const First* first;
+  const Second* second;
+  DesignRow design;
+  Coefficients b;
+  double dispersion;
+  HBAYES_HD Derivs2 operator()(std::size_t i) const {
+    return Term{}(static_cast<double>(first[i]), static_cast<double>(second[i]), design.eta(i, b),
+                  dispersion);
+  }
+};
+
+// Store i's REML residual at tau^2 and b.
+struct StoreResidualOf {
+  const double* estimates;
+  const double* std_errors;
+  DesignRow design;
+  Coefficients b;
+  double tau2;
+  HBAYES_HD StoreResidual operator()(std::size_t i) const {
+    return store_residual(estimates[i], std_errors[i], design.eta(i, b), tau2);
+  }
+};
+
 // a + b for any of the reduction types above (each defines operator+ as HBAYES_HD).
 struct Plus {
   template <class T>
@@ -130,6 +192,131 @@ T reduce_stores(std::size_t n, const Of& of) {
   T total{};
   for (const T& p : partial) total = total + p;
   return total;
+}
+#endif
+
+#if defined(__CUDACC__)
+// On the GPU the regression sums are reduced one entry at a time: the stores' terms first (one
+// transform), then one reduction of doubles per entry of RegressionSums / RemlSums. Reducing
+// the structs themselves (up to 132 doubles) through CUB's block and warp reductions tripled the
+// file's device code and multiplied nvcc's time by six; a double reduction is one small kernel.
+
+// Which member of a store's Derivs2 an entry sums.
+enum class TermField { Value, Da, Db, Daa, Dab, Dbb };
+
+// Entry of RegressionSums for store j: a field of its term, times covariates i and k where
+// they are >= 0.
+struct RegressionEntryOf {
+  const Derivs2* terms;
+  DesignRow design;
+  TermField field;
+  int i, k;
+  HBAYES_HD double operator()(std::size_t j) const {
+    const Derivs2& t = terms[j];
+    double v = field == TermField::Value ? t.value
+               : field == TermField::Da  ? t.da
+               : field == TermField::Db  ? t.db
+               : field == TermField::Daa ? t.daa
+               : field == TermField::Dab ? t.dab
+                                         : t.dbb;
+    if (i >= 0) v *= design.x(j, i);
+    if (k >= 0) v *= design.x(j, k);
+    return v;
+  }
+};
+
+// Entry of RemlSums for store j: log v, or w^power r^r_power times covariates i and k where
+// they are >= 0.
+struct RemlEntryOf {
+  const StoreResidual* residuals;
+  DesignRow design;
+  bool log_v;
+  int power, r_power, i, k;
+  HBAYES_HD double operator()(std::size_t j) const {
+    const StoreResidual& s = residuals[j];
+    if (log_v) return s.log_v;
+    double v = 1.0;
+    for (int m = 0; m < power; ++m) v *= s.w;
+    for (int m = 0; m < r_power; ++m) v *= s.r;
+    if (i >= 0) v *= design.x(j, i);
+    if (k >= 0) v *= design.x(j, k);
+    return v;
+  }
+};
+
+template <class TermOf>
+RegressionSums reduce_regression(std::size_t n, const TermOf& term_of, const DesignRow& design) {
+  thrust::device_vector<Derivs2> terms(n);
+  thrust::transform(execution_policy(), thrust::counting_iterator<std::size_t>(0),
+                    thrust::counting_iterator<std::size_t>(n), terms.begin(), term_of);
+  const Derivs2* t = thrust::raw_pointer_cast(terms.data());
+  const auto sum = [&](TermField field, int i, int k) {
+    return reduce_stores<double>(n, RegressionEntryOf{t, design, field, i, k});
+  };
+  RegressionSums s;
+  s.value = sum(TermField::Value, -1, -1);
+  s.gd = sum(TermField::Db, -1, -1);
+  s.hdd = sum(TermField::Dbb, -1, -1);
+  for (int i = 0; i < design.columns; ++i) {
+    s.g[i] = sum(TermField::Da, i, -1);
+    s.hd[i] = sum(TermField::Dab, i, -1);
+    for (int k = 0; k <= i; ++k) s.h[packed_index(i, k)] = sum(TermField::Daa, i, k);
+  }
+  return s;
+}
+
+RemlSums reduce_reml(std::size_t n, const StoreResidualOf& residual_of, const DesignRow& design) {
+  thrust::device_vector<StoreResidual> residuals(n);
+  thrust::transform(execution_policy(), thrust::counting_iterator<std::size_t>(0),
+                    thrust::counting_iterator<std::size_t>(n), residuals.begin(), residual_of);
+  const StoreResidual* r = thrust::raw_pointer_cast(residuals.data());
+  const auto sum = [&](int power, int r_power, int i, int k) {
+    return reduce_stores<double>(n, RemlEntryOf{r, design, false, power, r_power, i, k});
+  };
+  RemlSums s;
+  s.sum_log_v = reduce_stores<double>(n, RemlEntryOf{r, design, true, 0, 0, -1, -1});
+  for (int power = 1; power <= 3; ++power) {
+    s.w[power - 1] = sum(power, 0, -1, -1);
+    s.wrr[power - 1] = sum(power, 2, -1, -1);
+    for (int i = 0; i < design.columns; ++i) {
+      for (int c = 0; c <= i; ++c) s.xwx[power - 1][packed_index(i, c)] = sum(power, 0, i, c);
+      if (power < 3) s.xwr[power - 1][i] = sum(power, 1, i, -1);
+    }
+  }
+  return s;
+}
+
+#else
+// On the CPU one pass per evaluation: each store's share of the whole struct, summed per thread.
+
+template <class TermOf>
+struct RegressionSumsOf {
+  TermOf term_of;
+  DesignRow design;
+  RegressionSums operator()(std::size_t i) const {
+    double x[kMaxCoefficients];
+    for (int k = 0; k < design.columns; ++k) x[k] = design.x(i, k);
+    return regression_sums(term_of(i), x, design.columns);
+  }
+};
+
+struct RemlSumsOf {
+  StoreResidualOf residual_of;
+  DesignRow design;
+  RemlSums operator()(std::size_t i) const {
+    double x[kMaxCoefficients];
+    for (int k = 0; k < design.columns; ++k) x[k] = design.x(i, k);
+    return reml_sums(residual_of(i), x, design.columns);
+  }
+};
+
+template <class TermOf>
+RegressionSums reduce_regression(std::size_t n, const TermOf& term_of, const DesignRow& design) {
+  return reduce_stores<RegressionSums>(n, RegressionSumsOf<TermOf>{term_of, design});
+}
+
+RemlSums reduce_reml(std::size_t n, const StoreResidualOf& residual_of, const DesignRow& design) {
+  return reduce_stores<RemlSums>(n, RemlSumsOf{residual_of, design});
 }
 #endif
 
@@ -346,6 +533,51 @@ class ResidentNormalReducer : public NormalReducer {
   InputColumn<double> std_errors_;
 };
 
+// A catalog's two data columns and its design, resident on the backend, reduced through Term.
+template <class First, class Second, class Term>
+class ResidentRegressionReducer : public RegressionReducer {
+ public:
+  ResidentRegressionReducer(const First* first, const Second* second, const DesignView& design)
+      : design_(design),
+        first_(first, design.rows),
+        second_(second, design.rows),
+        values_(design.values, design.rows * static_cast<std::size_t>(design.columns)) {}
+
+  RegressionSums reduce(const Coefficients& b, double dispersion) const override {
+    const DesignRow row{values_.get(), design_.rows, design_.columns};
+    return reduce_regression(
+        design_.rows,
+        StoreTermOf<First, Second, Term>{first_.get(), second_.get(), row, b, dispersion}, row);
+  }
+
+ private:
+  DesignView design_;
+  InputColumn<First> first_;
+  InputColumn<Second> second_;
+  InputColumn<double> values_;
+};
+
+class ResidentRemlReducer : public RemlReducer {
+ public:
+  ResidentRemlReducer(const NormalColumns& data, const DesignView& design)
+      : design_(design),
+        estimates_(data.estimates, data.size),
+        std_errors_(data.std_errors, data.size),
+        values_(design.values, design.rows * static_cast<std::size_t>(design.columns)) {}
+
+  RemlSums reduce(const Coefficients& b, double tau2) const override {
+    const DesignRow row{values_.get(), design_.rows, design_.columns};
+    return reduce_reml(design_.rows,
+                       StoreResidualOf{estimates_.get(), std_errors_.get(), row, b, tau2}, row);
+  }
+
+ private:
+  DesignView design_;
+  InputColumn<double> estimates_;
+  InputColumn<double> std_errors_;
+  InputColumn<double> values_;
+};
+
 }  // namespace
 
 BinomialSummary summarize_binomial(const BinomialColumns& data, std::int64_t* invalid_rows) {
@@ -394,6 +626,29 @@ std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns& dat
 
 std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns& data) {
   return std::make_unique<ResidentNormalReducer>(data);
+}
+
+std::unique_ptr<RegressionReducer> make_regression_reducer(const BinomialColumns& data,
+                                                           const DesignView& design) {
+  return std::make_unique<ResidentRegressionReducer<std::int64_t, std::int64_t, BetaBinomialTerm> >(
+      data.successes, data.trials, design);
+}
+
+std::unique_ptr<RegressionReducer> make_regression_reducer(const PoissonColumns& data,
+                                                           const DesignView& design) {
+  return std::make_unique<ResidentRegressionReducer<std::int64_t, double, GammaPoissonTerm> >(
+      data.counts, data.exposures, design);
+}
+
+std::unique_ptr<RegressionReducer> make_regression_reducer(const NormalColumns& data,
+                                                           const DesignView& design) {
+  return std::make_unique<ResidentRegressionReducer<double, double, NormalTerm> >(
+      data.estimates, data.std_errors, design);
+}
+
+std::unique_ptr<RemlReducer> make_reml_reducer(const NormalColumns& data,
+                                               const DesignView& design) {
+  return std::make_unique<ResidentRemlReducer>(data, design);
 }
 
 }  // namespace hbayes::kernels::HBAYES_BACKEND_NS

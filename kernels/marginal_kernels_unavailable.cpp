@@ -22,5 +22,20 @@ std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns&) {
 std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns&) {
   refuse();
 }
+std::unique_ptr<RegressionReducer> make_regression_reducer(const BinomialColumns&,
+                                                           const DesignView&) {
+  refuse();
+}
+std::unique_ptr<RegressionReducer> make_regression_reducer(const PoissonColumns&,
+                                                           const DesignView&) {
+  refuse();
+}
+std::unique_ptr<RegressionReducer> make_regression_reducer(const NormalColumns&,
+                                                           const DesignView&) {
+  refuse();
+}
+std::unique_ptr<RemlReducer> make_reml_reducer(const NormalColumns&, const DesignView&) {
+  refuse();
+}
 
 }  // namespace hbayes::kernels::cuda

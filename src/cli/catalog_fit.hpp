@@ -42,6 +42,10 @@ FitOptions fit_options(const FitRequest& request);
 void check_fit_options(const std::string& model, const FitOptions& options,
                        const std::string& command);
 
+// Refuses, before any input is read, what a fit with covariates cannot do: --method mom,
+// --information expected, and --by (one regression over the whole catalog).
+void check_covariate_options(const FitOptions& options, bool by, const std::string& command);
+
 // A fit of a catalog: its JSON document (fit_json) and its report.
 struct CatalogFit {
   Json json;
@@ -55,6 +59,15 @@ struct CatalogFit {
 CatalogFit fit_catalog(const std::string& model, const std::string& input,
                        const ColumnNames& columns, const FitOptions& options,
                        bool skip_bad_rows = false);
+
+// Reads `input` once (the model's two columns and the named covariate columns, each a finite
+// number; a bad covariate value is a bad row) and fits the model with the covariates in its
+// prior mean (`hbayes fit --covariates`; hbayes::fit_regression). A missing covariate column is
+// named with --covariates.
+CatalogFit fit_catalog_regression(const std::string& model, const std::string& input,
+                                  const ColumnNames& columns,
+                                  const std::vector<std::string>& covariates,
+                                  const FitOptions& options, bool skip_bad_rows = false);
 
 // "1000 groups, method ml, converged in 4 iterations" (and ", at the boundary theta"): the
 // stderr summary of a fit.

@@ -41,6 +41,12 @@ FitCommand::FitCommand(CLI::App& app) {
   command_->add_option("--by", s.by,
                        "Grouping column (e.g. chain_id): fit each of its values' stores on their "
                        "own; the JSON holds one entry per value under \"chains\"");
+  command_
+      ->add_option("--covariates", s.covariates,
+                   "Comma-separated columns (e.g. region_size,urban) that the prior mean is "
+                   "linear in, with an intercept, on the link scale (logit mu, log mean, mu); "
+                   "the dispersion is shared. The JSON holds the coefficients and their SEs")
+      ->delimiter(',');
   command_->add_option("--backend", s.backend, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
@@ -54,6 +60,7 @@ int FitCommand::run() {
   FitOptions options = fit_options(s.fit);
   // Refused before reading the input, so a long catalog is not read for nothing.
   check_fit_options(s.model, options, "hbayes fit");
+  if (!s.covariates.empty()) check_covariate_options(options, !s.by.empty(), "hbayes fit");
   set_cpu_threads(s.threads);
   // Resolve once so the fallback notice is printed once.
   const BackendChoice choice = resolve_backend(parse_backend(s.backend));
@@ -63,7 +70,9 @@ int FitCommand::run() {
                             s.exposure_column,  s.estimate_column, s.std_error_column};
   if (!s.by.empty()) return run_by(columns, options, start);
 
-  const CatalogFit fit = fit_catalog(s.model, s.input, columns, options);
+  const CatalogFit fit = s.covariates.empty() ? fit_catalog(s.model, s.input, columns, options)
+                                              : fit_catalog_regression(s.model, s.input, columns,
+                                                                       s.covariates, options);
   // Written even when the fit did not converge: its last iterate and note are the evidence.
   write_json(s.output, fit.json);
 

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "cli/catalog_fit.hpp"
 
@@ -18,6 +19,7 @@ struct FitSettings {
   std::string count_column = "count", exposure_column = "exposure";
   std::string estimate_column = "estimate", std_error_column = "std_error";
   std::string by;  // --by: the grouping column, one fit per value; empty = one fit
+  std::vector<std::string> covariates;  // --covariates: columns linear in the prior mean
   std::string backend = "auto";
   int threads = 0;
 };

@@ -24,16 +24,10 @@ Json number(const std::optional<double>& value) {
   return value ? number(*value) : Json(nullptr);
 }
 
-// The keys every family writes, in the documented order; `boundary_name` is the dispersion
-// parameter that can reach 0.
-Json documented_keys(const std::string& model, const FitReport& report, Information information,
-                     const Estimate& first, const Estimate& second, const char* boundary_name) {
-  const std::array<const char*, 2> names = hyperparameter_names(model);
-  Json out;
-  out["model"] = model;
-  out["method"] = fit_method_name(report.method);
-  out["hyperparameters"] = {{names[0], number(first.value)}, {names[1], number(second.value)}};
-  out["std_errors"] = {{names[0], number(first.std_error)}, {names[1], number(second.std_error)}};
+// The report's keys, in the documented order after the estimates; `boundary_name` is the
+// dispersion parameter that can reach 0.
+void add_report_keys(Json& out, const FitReport& report, Information information,
+                     const char* boundary_name) {
   out["log_marginal_likelihood"] = number(report.log_marginal_likelihood);
   out["groups"] = report.groups;
   out["converged"] = report.converged;
@@ -43,6 +37,43 @@ Json documented_keys(const std::string& model, const FitReport& report, Informat
   out["information"] = report.method == FitMethod::Moments
                            ? Json(nullptr)
                            : Json(information == Information::Expected ? "expected" : "observed");
+}
+
+// The keys every family writes, in the documented order.
+Json documented_keys(const std::string& model, const FitReport& report, Information information,
+                     const Estimate& first, const Estimate& second, const char* boundary_name) {
+  const std::array<const char*, 2> names = hyperparameter_names(model);
+  Json out;
+  out["model"] = model;
+  out["method"] = fit_method_name(report.method);
+  out["hyperparameters"] = {{names[0], number(first.value)}, {names[1], number(second.value)}};
+  out["std_errors"] = {{names[0], number(first.std_error)}, {names[1], number(second.std_error)}};
+  add_report_keys(out, report, information, boundary_name);
+  return out;
+}
+
+// A regression's keys: the coefficients by name and the shared dispersion, then the report's.
+Json regression_keys(const std::string& model, const char* link,
+                     const RegressionCoefficients& coefficients, const FitReport& report,
+                     const char* dispersion_name, const Estimate& dispersion,
+                     const char* boundary_name) {
+  Json out;
+  out["model"] = model;
+  out["method"] = fit_method_name(report.method);
+  Json values = Json::object(), errors = Json::object();
+  for (std::size_t k = 0; k < coefficients.names.size(); ++k) {
+    values[coefficients.names[k]] = number(coefficients.estimates[k].value);
+    errors[coefficients.names[k]] = number(coefficients.estimates[k].std_error);
+  }
+  out["covariates"] = {
+      {"names", std::vector<std::string>(coefficients.names.begin() + 1, coefficients.names.end())},
+      {"link", link},
+      {"coefficients", std::move(values)},
+      {"std_errors", std::move(errors)}};
+  out["dispersion"] = {{"name", dispersion_name},
+                       {"value", number(dispersion.value)},
+                       {"std_error", number(dispersion.std_error)}};
+  add_report_keys(out, report, Information::Observed, boundary_name);
   return out;
 }
 
@@ -129,6 +160,46 @@ SavedPrior chain_priors_from_json(const Json& fit, const std::string& source) {
   return prior;
 }
 
+// A fit with covariates: its covariate names, coefficients by name (intercept first) and the
+// shared dispersion, which must be positive (0 is the boundary: point-mass priors).
+RegressionPrior regression_prior_from_json(const Json& fit, const std::string& source) {
+  const Json& covariates =
+      require(fit, "covariates", "covariates", Json::value_t::object, "an object", source);
+  const Json& names = require(covariates, "names", "covariates.names", Json::value_t::array,
+                              "an array of column names", source);
+  const Json& values = require(covariates, "coefficients", "covariates.coefficients",
+                               Json::value_t::object, "an object", source);
+  RegressionPrior prior;
+  std::vector<std::string> keys{"intercept"};
+  for (const Json& name : names) {
+    if (!name.is_string()) {
+      throw InputError(source, 0, "key \"covariates.names\" must be an array of column names");
+    }
+    prior.names.push_back(name.get<std::string>());
+    keys.push_back(prior.names.back());
+  }
+  for (const std::string& key : keys) {
+    const Json& value = require(values, key, "covariates.coefficients." + key,
+                                Json::value_t::number_float, "a number", source);
+    prior.coefficients.push_back(value.get<double>());
+  }
+  const Json& dispersion =
+      require(fit, "dispersion", "dispersion", Json::value_t::object, "an object", source);
+  const Json& value = require(dispersion, "value", "dispersion.value", Json::value_t::number_float,
+                              "a number", source);
+  prior.dispersion = value.get<double>();
+  if (prior.dispersion == 0.0) {
+    throw InputError(source, 0,
+                     "the fit is on its boundary (dispersion 0: every store's prior is a point "
+                     "mass at its own mean): hbayes score needs a proper prior (dispersion > 0) "
+                     "and does not score a point-mass prior");
+  }
+  if (!(prior.dispersion > 0.0) || !std::isfinite(prior.dispersion)) {
+    throw InputError(source, 0, "key \"dispersion.value\" must be a positive number");
+  }
+  return prior;
+}
+
 }  // namespace
 
 std::array<const char*, 2> hyperparameter_names(const std::string& model) {
@@ -156,6 +227,29 @@ Json fit_json(const NormalNormalFit& fit, Information information) {
   Json out = documented_keys("normal-normal", fit.report, information, fit.mu, fit.tau, "tau");
   out["tau2"] = number(fit.tau2.value);
   out["tau2_std_error"] = number(fit.tau2.std_error);
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+Json fit_json(const BetaBinomialRegression& fit) {
+  Json out = regression_keys("beta-binomial", "logit", fit.coefficients, fit.report, "theta",
+                             fit.dispersion, "theta");
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+Json fit_json(const GammaPoissonRegression& fit) {
+  Json out = regression_keys("gamma-poisson", "log", fit.coefficients, fit.report, "phi",
+                             fit.dispersion, "phi");
+  add_diagnostics(out, fit.report);
+  return out;
+}
+
+Json fit_json(const NormalNormalRegression& fit) {
+  Json out = regression_keys("normal-normal", "identity", fit.coefficients, fit.report, "tau2",
+                             fit.tau2, "tau");
+  out["tau"] = number(fit.tau.value);
+  out["tau_std_error"] = number(fit.tau.std_error);
   add_diagnostics(out, fit.report);
   return out;
 }
@@ -192,6 +286,12 @@ SavedPrior prior_from_json(const Json& fit, const std::string& source) {
                      "unknown model \"" + prior.model +
                          "\" (expected beta-binomial, gamma-poisson or normal-normal)");
   }
+  const auto converged = fit.find("converged");
+  prior.converged = converged == fit.end() || !converged->is_boolean() || converged->get<bool>();
+  if (fit.contains("covariates")) {
+    prior.regression = regression_prior_from_json(fit, source);
+    return prior;
+  }
   const Json& values = require(fit, "hyperparameters", "hyperparameters", Json::value_t::object,
                                "an object", source);
   const std::array<const char*, 2> names = hyperparameter_names(prior.model);
@@ -206,8 +306,6 @@ SavedPrior prior_from_json(const Json& fit, const std::string& source) {
       throw InputError(source, 0, "key \"" + path + "\" must be a number");
     }
   }
-  const auto converged = fit.find("converged");
-  prior.converged = converged == fit.end() || !converged->is_boolean() || converged->get<bool>();
 
   // At the boundary the prior is a point mass: every store's posterior is that point whatever
   // its data. The scoring kernels need a proper prior (alpha, beta, shape, rate, tau > 0), so

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "cli/fit_json.hpp"
 #include "hbayes/errors.hpp"
 #include "hbayes/fit.hpp"
+#include "hbayes/fit_regression.hpp"
 #include "hbayes/score.hpp"
 #include "io/atomic_output.hpp"
 #include "io/csv_field.hpp"
@@ -45,6 +47,7 @@ struct BetaBinomialModel {
   using First = std::int64_t;
   using Second = std::int64_t;
   using Prior = BetaBinomialPrior;
+  using Regression = BetaBinomialRegression;
   Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 2> kParams{"post_alpha", "post_beta"};
@@ -61,6 +64,7 @@ struct GammaPoissonModel {
   using First = std::int64_t;
   using Second = double;
   using Prior = GammaPoissonPrior;
+  using Regression = GammaPoissonRegression;
   Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 2> kParams{"post_shape", "post_rate"};
@@ -77,6 +81,7 @@ struct NormalNormalModel {
   using First = double;
   using Second = double;
   using Prior = NormalNormalPrior;
+  using Regression = NormalNormalRegression;
   Prior prior;
   DataColumn first, second;
   static constexpr std::array<const char*, 0> kParams{};
@@ -132,6 +137,40 @@ ChainPriors<Prior> chain_priors(const SavedPrior& saved, const std::string& sour
   return out;
 }
 
+// The fit of a prior with covariates, as hbayes::store_priors takes it: each row's prior follows
+// from the row's covariate columns.
+template <class Regression>
+struct StorePriors {
+  Regression fit;
+  std::vector<DataColumn> columns;  // the covariates, in the fit's order
+};
+
+// The regression of a saved fit with covariates (its coefficients and dispersion).
+template <class Regression>
+StorePriors<Regression> store_priors_of(const RegressionPrior& saved) {
+  StorePriors<Regression> out;
+  out.fit.coefficients.names.push_back("intercept");
+  for (const std::string& name : saved.names) {
+    out.fit.coefficients.names.push_back(name);
+    out.columns.push_back({name, "--covariates"});
+  }
+  for (const double b : saved.coefficients) out.fit.coefficients.estimates.push_back({b, {}});
+  if constexpr (std::is_same_v<Regression, NormalNormalRegression>) {
+    out.fit.tau2.value = saved.dispersion;
+    out.fit.tau.value = std::sqrt(saved.dispersion);
+  } else {
+    out.fit.dispersion.value = saved.dispersion;
+  }
+  return out;
+}
+
+// "a,b,c": column names as --covariates takes them.
+std::string join(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ",") + name;
+  return text;
+}
+
 // `columns` moved on by `offset` rows (null columns stay null).
 PosteriorColumns shifted(const PosteriorColumns& columns, std::size_t offset) {
   PosteriorColumns out = columns;
@@ -181,6 +220,7 @@ struct Piece {
   std::vector<typename Model::First> first;  // the accepted rows' data
   std::vector<typename Model::Second> second;
   std::vector<std::uint32_t> chain;  // per-chain priors only: each row's slot in ChainPriors
+  std::vector<double> covariates;    // per-store priors only: each row's covariates in turn
   std::string ids;                   // their id fields, one after another
   std::vector<std::size_t> id_ends;  // where each row's id ends in `ids`
   std::vector<Rejection> rejections;
@@ -191,7 +231,8 @@ struct Piece {
 
   std::size_t rows() const { return first.size(); }
   void clear() {
-    end = {}, first.clear(), second.clear(), chain.clear(), ids.clear(), id_ends.clear();
+    end = {}, first.clear(), second.clear(), chain.clear(), covariates.clear(), ids.clear();
+    id_ends.clear();
     rejections.clear();
     fatal.reset(), failure = nullptr, text_size = 0;
   }
@@ -200,18 +241,22 @@ struct Piece {
 // Streams the input through the model a block (the reader's buffer) at a time: the block's
 // pieces are parsed in parallel, its rows scored in one kernel call (on all threads, or on the
 // GPU), and its pieces formatted in parallel while the last block's output is written. With
-// per-chain priors the block's rows are grouped by chain and each group scored with its prior.
+// per-chain priors the block's rows are grouped by chain and each group scored with its prior;
+// with per-store priors (covariates) each row is scored with its own.
 template <class Model>
 class ScoreStream {
  public:
   using Chains = ChainPriors<typename Model::Prior>;
+  using Stores = StorePriors<typename Model::Regression>;
 
-  // `chains`: per-chain priors (null: every row takes model.prior).
+  // `chains`: per-chain priors; `stores`: per-store priors (both null: every row takes
+  // model.prior).
   ScoreStream(const Model& model, const ScoreSettings& s, const ScoreOptions& options,
-              const Chains* chains)
+              const Chains* chains, const Stores* stores)
       : model_(model),
         options_(options),
         chains_(chains),
+        stores_(stores),
         reader_(s.input),
         first_index_(reader_.require_column(model.first.name, model.first.option)),
         second_index_(reader_.require_column(model.second.name, model.second.option)),
@@ -238,6 +283,11 @@ class ScoreStream {
     output_.write(header);
     for (int t = 0; t < threads_; ++t) cursors_.emplace_back(reader_.columns());
     records_.resize(cursors_.size());
+    if (stores_) {
+      for (const DataColumn& c : stores_->columns) {
+        covariate_index_.push_back(reader_.require_column(c.name, c.option));
+      }
+    }
   }
 
   // Reads, scores and writes everything; returns the rows scored and rejected.
@@ -318,7 +368,16 @@ class ScoreStream {
           if (!problem) problem = model_.check(first, second);
           std::uint32_t slot = 0;
           if (!problem && chains_) problem = chains_->find(record.fields[by_index_], &slot);
-          if (problem) return reject(record.line, std::move(*problem), record.text);
+          const std::size_t covariates = piece.covariates.size();
+          for (std::size_t k = 0; k < covariate_index_.size() && !problem; ++k) {
+            double x = 0.0;
+            problem = parse_field(record.fields[covariate_index_[k]], stores_->columns[k], &x);
+            piece.covariates.push_back(x);
+          }
+          if (problem) {
+            piece.covariates.resize(covariates);
+            return reject(record.line, std::move(*problem), record.text);
+          }
           if (chains_) piece.chain.push_back(slot);
           piece.first.push_back(first);
           piece.second.push_back(second);
@@ -396,18 +455,22 @@ class ScoreStream {
   // batch over all threads (or the GPU) better than many small calls could, and sees repeated
   // rows across the whole block.
   void score(Pieces& pieces, std::size_t count) {
-    first_.clear(), second_.clear(), chain_.clear();
+    first_.clear(), second_.clear(), chain_.clear(), covariates_.clear();
     offsets_.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
       offsets_[i] = first_.size();
       first_.insert(first_.end(), pieces[i].first.begin(), pieces[i].first.end());
       second_.insert(second_.end(), pieces[i].second.begin(), pieces[i].second.end());
       chain_.insert(chain_.end(), pieces[i].chain.begin(), pieces[i].chain.end());
+      covariates_.insert(covariates_.end(), pieces[i].covariates.begin(),
+                         pieces[i].covariates.end());
     }
     if (first_.empty()) return;
     size_table(table_, first_.size());
     if (chains_) {
       score_by_chain();
+    } else if (stores_) {
+      score_by_store();
     } else {
       Model::score(model_.prior, first_.data(), second_.data(), first_.size(), options_,
                    table_.columns());
@@ -490,6 +553,47 @@ class ScoreStream {
     }
   }
 
+  // Per-store priors: each row's prior from its covariates (hbayes::store_priors), and one
+  // kernel call per row, rows spread over the threads (run() keeps this on the CPU backend, where
+  // a one-row call costs a few microseconds; the kernels take one prior per call).
+  void score_by_store() {
+    const std::size_t rows = first_.size();
+    const std::size_t p = stores_->columns.size();
+    std::vector<std::vector<double>>& columns = covariate_columns_;
+    columns.resize(p);
+    CovariateDesign design;
+    design.size = rows;
+    for (std::size_t k = 0; k < p; ++k) {
+      design.names.push_back(stores_->columns[k].name);
+      columns[k].resize(rows);
+      for (std::size_t r = 0; r < rows; ++r) columns[k][r] = covariates_[r * p + k];
+      design.columns.push_back(columns[k].data());
+    }
+    const std::vector<typename Model::Prior> priors = store_priors(stores_->fit, design);
+    const PosteriorColumns out = table_.columns();
+    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(threads_));
+    const auto row_count = static_cast<std::ptrdiff_t>(rows);
+#pragma omp parallel num_threads(threads_)
+    {
+      omp_set_num_threads(1);  // each call on its own thread, as score_by_chain's groups
+      std::exception_ptr& failure = failures[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t r = 0; r < row_count; ++r) {
+        if (failure) continue;  // no exception may leave a parallel region
+        const auto row = static_cast<std::size_t>(r);
+        try {
+          Model::score(priors[row], first_.data() + row, second_.data() + row, 1, options_,
+                       shifted(out, row));
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+    }
+    for (const std::exception_ptr& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+  }
+
   // Formats the first `count` pieces in parallel while task 0 writes the last block's output,
   // in order; the writes take the time of several pieces, and no thread waits for them.
   void format_and_write(Pieces& pieces, std::size_t count) {
@@ -553,7 +657,9 @@ class ScoreStream {
 
   const Model& model_;
   const ScoreOptions& options_;
-  const Chains* chains_;  // null: one prior for every row
+  const Chains* chains_;                      // null: one prior for every row
+  const Stores* stores_;                      // null: no per-store priors
+  std::vector<std::size_t> covariate_index_;  // with stores_: the covariate columns' indices
   io::CsvReader reader_;
   const std::size_t first_index_, second_index_;
   const std::optional<std::size_t> id_index_;
@@ -572,6 +678,8 @@ class ScoreStream {
   std::vector<typename Model::First> first_;
   std::vector<typename Model::Second> second_;
   std::vector<std::uint32_t> chain_;  // with chains_: each gathered row's chain slot
+  std::vector<double> covariates_;    // with stores_: each gathered row's covariates in turn
+  std::vector<std::vector<double>> covariate_columns_;  // the same, one column per covariate
   std::vector<std::size_t> offsets_;
   PosteriorTable table_;
   // Per-chain scoring: each chain's group in the block (kNone: none yet), the groups' chains
@@ -589,10 +697,11 @@ class ScoreStream {
 
 template <class Model>
 int stream_scores(const Model& model, const ScoreSettings& s, const ScoreOptions& options,
-                  const char* backend, const ChainPriors<typename Model::Prior>* chains = nullptr) {
+                  const char* backend, const ChainPriors<typename Model::Prior>* chains = nullptr,
+                  const StorePriors<typename Model::Regression>* stores = nullptr) {
   const auto start = std::chrono::steady_clock::now();
   Progress progress;
-  ScoreStream<Model> stream(model, s, options, chains);
+  ScoreStream<Model> stream(model, s, options, chains, stores);
   const auto [scored, rejected] = stream.run(progress);
   progress.finish();
   const double seconds =
@@ -632,6 +741,13 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
                        "and required value: the file's); with --empirical-bayes: fit each of its "
                        "values' stores on their own (as `hbayes fit --by`). Each row is scored "
                        "with its chain's prior");
+  command_
+      ->add_option("--covariates", s.covariates,
+                   "Comma-separated columns the prior mean is linear in: with --empirical-bayes, "
+                   "fit them (as `hbayes fit --covariates`); with a --prior file fitted with "
+                   "covariates, optional and must equal its. Each row is scored with its own "
+                   "prior, from its values of these columns, on the CPU backend")
+      ->delimiter(',');
   command_->add_flag("--empirical-bayes", s.empirical_bayes,
                      "Fit the prior to the input (as `hbayes fit` does), then score every store "
                      "with it; reads the input twice (not stdin)");
@@ -699,6 +815,15 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
       }
     }
   }
+  if (!s.covariates.empty()) {
+    if (!from_file && !s.empirical_bayes) {
+      throw InputError("hbayes score", 0,
+                       "--covariates needs --empirical-bayes, or --prior FILE written by hbayes "
+                       "fit --covariates");
+    }
+    if (s.empirical_bayes)
+      check_covariate_options(fit_options(s.fit), given("--by"), "hbayes score");
+  }
   if (given("--by") && !from_file && !s.empirical_bayes) {
     throw InputError("hbayes score", 0,
                      "--by needs --prior FILE, a per-chain fit written by hbayes fit --by, or "
@@ -728,6 +853,22 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
         "the fit is for --model " + prior.model + " but --model " + s.model + " was given");
   }
   s.model = prior.model;
+  if (prior.regression) {
+    if (given("--covariates") && s.covariates != prior.regression->names) {
+      throw InputError(s.prior_file, 0,
+                       "the fit's covariates are " + join(prior.regression->names) +
+                           " but --covariates " + join(s.covariates) + " was given");
+    }
+    if (given("--by")) {
+      throw InputError(s.prior_file, 0,
+                       "a fit with covariates has no chains: --by cannot be given");
+    }
+    s.covariates = prior.regression->names;
+  } else if (given("--covariates")) {
+    throw InputError(s.prior_file, 0,
+                     "--covariates needs a fit with covariates (hbayes fit --covariates); this "
+                     "file holds a prior without");
+  }
   if (given("--by") && s.by != prior.by) {
     throw InputError(
         s.prior_file, 0,
@@ -766,7 +907,15 @@ std::optional<SavedPrior> ScoreCommand::fit_input(Backend backend) {
   const bool skip_bad_rows = s.on_bad_row == "skip";
   Json json;
   std::string not_converged;
-  if (s.by.empty()) {
+  if (!s.covariates.empty()) {
+    const CatalogFit fit =
+        fit_catalog_regression(s.model, s.input, columns, s.covariates, options, skip_bad_rows);
+    std::fprintf(stderr, "hbayes score: empirical Bayes fit: %s: %s, %s\n",
+                 fit_summary(fit).c_str(), fit.json["covariates"]["coefficients"].dump().c_str(),
+                 fit.json["dispersion"].dump().c_str());
+    json = fit.json;
+    not_converged = not_converged_message(fit);
+  } else if (s.by.empty()) {
     const CatalogFit fit = fit_catalog(s.model, s.input, columns, options, skip_bad_rows);
     std::fprintf(stderr, "hbayes score: empirical Bayes fit: %s: %s\n", fit_summary(fit).c_str(),
                  fit.json["hyperparameters"].dump().c_str());
@@ -808,6 +957,11 @@ int ScoreCommand::run() {
     }
   };
   const std::optional<SavedPrior> saved = prior_source();
+  if (!s.covariates.empty() && s.backend == "cuda") {
+    throw BackendUnavailable(
+        "hbayes score: rows with per-store priors (covariates) are scored on the CPU backend "
+        "only; use --backend cpu or auto");
+  }
   if (s.on_bad_row == "skip" && s.rejects.empty()) {
     throw InputError("hbayes score", 0, "--on-bad-row skip needs --rejects FILE");
   }
@@ -837,6 +991,13 @@ int ScoreCommand::run() {
     prior = fit_input(options.backend);
     if (!prior) return kExitNotConverged;
   }
+  // Per-store priors are scored one row per kernel call (the kernels take one prior per call):
+  // cheap on the CPU, one transfer per row on a GPU, so they stay on the CPU.
+  ScoreOptions per_store_options = options;
+  if (prior && prior->regression && options.backend == Backend::Cuda) {
+    std::fprintf(stderr, "hbayes score: per-store priors (covariates) are scored on the CPU\n");
+    per_store_options.backend = Backend::Cpu;
+  }
   // Where a per-chain prior came from, for the messages of rows it cannot score.
   const std::string& prior_name = s.empirical_bayes ? s.input : s.prior_file;
   // The prior's two hyperparameters: from the fit, else from the options.
@@ -846,6 +1007,10 @@ int ScoreCommand::run() {
   const auto stream = [&](auto& model) {
     using Model = std::remove_reference_t<decltype(model)>;
     using Prior = typename Model::Prior;
+    if (prior && prior->regression) {
+      const auto stores = store_priors_of<typename Model::Regression>(*prior->regression);
+      return stream_scores(model, s, per_store_options, "cpu", nullptr, &stores);
+    }
     if (prior && !prior->by.empty()) {
       const auto chains = chain_priors<Prior>(*prior, prior_name, [](std::array<double, 2> v) {
         return Prior{v[0], v[1]};

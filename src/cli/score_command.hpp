@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/catalog_fit.hpp"
 #include "cli/fit_json.hpp"
@@ -22,6 +23,7 @@ struct ScoreSettings {
   FitRequest fit;                // --method, --information, --max-iterations (with the above)
   std::string fit_output;        // --fit-output (with --empirical-bayes)
   std::string by;                // --by: the grouping column of a per-chain prior (file or fit)
+  std::vector<std::string> covariates;  // --covariates: per-store priors linear in these columns
   std::string on_bad_row = "error";
   std::string id_column;
   std::string successes_column = "successes", trials_column = "trials";
