@@ -170,28 +170,49 @@ struct ChainLogDensitySum {
 
 // ---- One transition ---------------------------------------------------------------------------
 
-// Fresh momenta for the slice's group coordinates, the trajectory's starting copies, and the
-// first leapfrog step's half-kick and drift (which need nothing outside the group).
+// Starts chain c's trajectory coordinate by coordinate: draws the momentum, makes the starting
+// copies and takes the first leapfrog step's half-kick and drift (which need nothing outside the
+// coordinate); each call returns the coordinate's share of the starting kinetic energy.
+struct CoordinateStart {
+  ChainVector q, g, q1, g1, p, q0;
+  MomentumNormals normal;
+  const double* inverse_metric;
+  double eps;
+  bool keep_previous;
+
+  HBAYES_HD CoordinateStart(const SlicedEnsemble& e, const TransitionSettings& settings,
+                            std::size_t c)
+      : q(e.arrays.chain(e.arrays.position, c)),
+        g(e.arrays.chain(e.arrays.gradient, c)),
+        q1(e.arrays.chain(e.arrays.proposal, c)),
+        g1(e.arrays.chain(e.arrays.proposal_gradient, c)),
+        p(e.arrays.chain(e.arrays.momentum, c)),
+        q0(e.arrays.chain(e.arrays.previous, c)),
+        normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}},
+        inverse_metric(e.inverse_metric),
+        eps(settings.step_size),
+        keep_previous(settings.keep_previous) {}
+
+  HBAYES_HD double operator()(std::size_t k) {
+    if (keep_previous) q0[k] = q[k];
+    const double z = normal(k);
+    p[k] = z / std::sqrt(inverse_metric[k]) + 0.5 * eps * g[k];
+    q1[k] = q[k] + eps * inverse_metric[k] * p[k];
+    g1[k] = g[k];
+    return 0.5 * z * z;
+  }
+};
+
+// The trajectory's start for the slice's group coordinates.
 struct SliceStart {
   SlicedEnsemble e;
   TransitionSettings settings;
   HBAYES_HD void operator()(std::size_t index) const {
     const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
-    const EnsembleArrays& a = e.arrays;
-    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
-    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
-    const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
-    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
-    const double eps = settings.step_size;
+    CoordinateStart start(e, settings, c);
     double kinetic0 = 0.0;
     for (std::size_t j = e.slicing.first(slice); j < e.slicing.end(slice); j += e.slicing.stride()) {
-      const std::size_t k = kFirstGroupIndex + j;
-      if (settings.keep_previous) q0[k] = q[k];
-      const double z = normal(k);
-      kinetic0 += 0.5 * z * z;
-      p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
-      q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
-      g1[k] = g[k];
+      kinetic0 += start(kFirstGroupIndex + j);
     }
     e.partial(c, slice)[kPartialKinetic] = kinetic0;
   }
@@ -202,23 +223,11 @@ struct ChainStart {
   SlicedEnsemble e;
   TransitionSettings settings;
   HBAYES_HD void operator()(std::size_t c) const {
-    const EnsembleArrays& a = e.arrays;
-    const ChainVector q = a.chain(a.position, c), g = a.chain(a.gradient, c);
-    const ChainVector q1 = a.chain(a.proposal, c), g1 = a.chain(a.proposal_gradient, c);
-    const ChainVector p = a.chain(a.momentum, c), q0 = a.chain(a.previous, c);
-    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
-    const double eps = settings.step_size;
+    CoordinateStart start(e, settings, c);
     double kinetic0 = e.sum_partials(c, kPartialKinetic);
-    for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
-      if (settings.keep_previous) q0[k] = q[k];
-      const double z = normal(k);
-      kinetic0 += 0.5 * z * z;
-      p[k] = z / std::sqrt(e.inverse_metric[k]) + 0.5 * eps * g[k];
-      q1[k] = q[k] + eps * e.inverse_metric[k] * p[k];
-      g1[k] = g[k];
-    }
+    for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) kinetic0 += start(k);
     double* state = e.state(c);
-    state[kStateEnergy0] = kinetic0 - a.log_density[c];
+    state[kStateEnergy0] = kinetic0 - e.arrays.log_density[c];
     state[kStateStopped] = 0.0;
     state[kStateAccepted] = 0.0;
   }
@@ -295,14 +304,9 @@ struct ChainStep {
     }
     const double energy0 = state[kStateEnergy0];
     const double energy1 = kinetic1 - log_density1;
-    const double energy_error = energy1 - energy0;
-    const bool divergent = !(energy_error <= settings.max_energy_error);
-    const double accept_prob =
-        divergent ? 0.0 : (energy_error <= 0.0 ? 1.0 : std::exp(-energy_error));
-    const ChainStream accept_stream{settings.seed, c, settings.iteration, RandomPurpose::Accept};
-    const bool accept = open_uniform(accept_stream.block(0).v[0]) < accept_prob;
-    state[kStateAccepted] = accept ? 1.0 : 0.0;
-    if (accept) {
+    const MetropolisOutcome outcome = metropolis(settings, c, energy0, energy1);
+    state[kStateAccepted] = outcome.accept ? 1.0 : 0.0;
+    if (outcome.accept) {
       for (std::size_t k = kMuIndex; k < kFirstGroupIndex; ++k) {
         q[k] = q1[k];
         g[k] = g1[k];
@@ -311,12 +315,7 @@ struct ChainStep {
     }
 
     double* record = records + c * record_width;
-    record[kLogDensity] = a.log_density[c];
-    record[kAcceptStat] = accept_prob;
-    record[kStepSize] = eps;
-    record[kLeapfrogSteps] = step;
-    record[kDivergent] = divergent ? 1.0 : 0.0;
-    record[kEnergy] = accept ? energy1 : energy0;
+    write_sampler_columns(record, a.log_density[c], outcome, eps, step, energy0, energy1);
     if (settings.write_parameters) {
       record[kFirstParameter] = q[kMuIndex];
       record[kFirstParameter + 1] = std::exp(q[kLogTauIndex]);

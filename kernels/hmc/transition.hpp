@@ -55,6 +55,37 @@ struct TransitionSettings {
   double max_energy_error;      // an energy error beyond this is a divergence (Stan: 1000)
 };
 
+// The Metropolis decision at the end of chain c's trajectory. A NaN energy compares false
+// everywhere: accept probability 0, and the transition counts as divergent.
+struct MetropolisOutcome {
+  double accept_prob;
+  bool divergent;
+  bool accept;
+};
+
+HBAYES_HD inline MetropolisOutcome metropolis(const TransitionSettings& settings, std::size_t c,
+                                              double energy0, double energy1) {
+  const double energy_error = energy1 - energy0;
+  const bool divergent = !(energy_error <= settings.max_energy_error);
+  const double accept_prob =
+      divergent ? 0.0 : (energy_error <= 0.0 ? 1.0 : std::exp(-energy_error));
+  const ChainStream accept_stream{settings.seed, c, settings.iteration, RandomPurpose::Accept};
+  return MetropolisOutcome{accept_prob, divergent,
+                           open_uniform(accept_stream.block(0).v[0]) < accept_prob};
+}
+
+// A record's sampler columns (CmdStan's lp__ .. energy__) after the decision.
+HBAYES_HD inline void write_sampler_columns(double* record, double log_density,
+                                            const MetropolisOutcome& m, double step_size,
+                                            int steps, double energy0, double energy1) {
+  record[kLogDensity] = log_density;
+  record[kAcceptStat] = m.accept_prob;
+  record[kStepSize] = step_size;
+  record[kLeapfrogSteps] = steps;
+  record[kDivergent] = m.divergent ? 1.0 : 0.0;
+  record[kEnergy] = m.accept ? energy1 : energy0;
+}
+
 // One chain's transition at one iteration. records points at the iteration's block of
 // chains x record_width values.
 struct ChainTransition {
@@ -122,14 +153,8 @@ struct ChainTransition {
     for (std::size_t k = 0; k < dim; ++k) kinetic1 += 0.5 * inverse_metric[k] * p[k] * p[k];
     const double energy1 = kinetic1 - log_density1;
 
-    // Metropolis correction. A NaN energy compares false everywhere: accept probability 0.
-    const double energy_error = energy1 - energy0;
-    const bool divergent = !(energy_error <= settings.max_energy_error);
-    const double accept_prob =
-        divergent ? 0.0 : (energy_error <= 0.0 ? 1.0 : std::exp(-energy_error));
-    const ChainStream accept_stream{settings.seed, c, settings.iteration, RandomPurpose::Accept};
-    const bool accept = open_uniform(accept_stream.block(0).v[0]) < accept_prob;
-    if (accept) {
+    const MetropolisOutcome outcome = metropolis(settings, c, energy0, energy1);
+    if (outcome.accept) {
       for (std::size_t k = 0; k < dim; ++k) {
         q[k] = q1[k];
         g[k] = g1[k];
@@ -138,12 +163,7 @@ struct ChainTransition {
     }
 
     double* record = records + c * record_width;
-    record[kLogDensity] = arrays.log_density[c];
-    record[kAcceptStat] = accept_prob;
-    record[kStepSize] = eps;
-    record[kLeapfrogSteps] = steps;
-    record[kDivergent] = divergent ? 1.0 : 0.0;
-    record[kEnergy] = accept ? energy1 : energy0;
+    write_sampler_columns(record, arrays.log_density[c], outcome, eps, steps, energy0, energy1);
     if (settings.write_parameters) {
       const double mu = q[kMuIndex];
       const double tau = std::exp(q[kLogTauIndex]);
