@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hbayes/errors.hpp"
+#include "hbayes/fit_regression.hpp"
 #include "io/csv_reader.hpp"
 #include "io/parse_number.hpp"
 
@@ -54,20 +55,45 @@ struct DataColumns {
   std::size_t rejected = 0;               // rows passed over (skip_bad_rows only)
 };
 
+// Covariate columns read beside a catalog's data (--covariates): covariate k of row i is
+// values[k][i]. A row whose covariate is not a finite number is a bad row, like a bad data field.
+struct CovariateColumns {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> values;
+
+  CovariateDesign design(std::size_t rows) const {
+    CovariateDesign d{names, {}, rows};
+    for (const auto& column : values) d.columns.push_back(column.data());
+    return d;
+  }
+};
+
 // Reads and validates every row of `input`; `check(first, second)` is the family's row rule from
 // validation.hpp. The first bad row throws InputError naming file:line, the column and the
 // value, unless skip_bad_rows, which passes over it (as `hbayes score --on-bad-row skip` does).
 // No rows left is an error either way. With `by` (the --by column) each row's chain value is
-// read as a string too; an empty value is a bad row.
+// read as a string too; an empty value is a bad row. With `covariates`, its named columns are
+// read into it.
 template <class First, class Second, class Check>
 DataColumns<First, Second> read_columns(const std::string& input, const DataColumn& a,
                                         const DataColumn& b, Check check,
                                         bool skip_bad_rows = false,
-                                        const DataColumn* by = nullptr) {
+                                        const DataColumn* by = nullptr,
+                                        CovariateColumns* covariates = nullptr) {
   io::CsvReader reader(input);
   const std::size_t ia = reader.require_column(a.name, a.option);
   const std::size_t ib = reader.require_column(b.name, b.option);
   const std::size_t iby = by ? reader.require_column(by->name, by->option) : 0;
+  std::vector<DataColumn> covariate_columns;
+  std::vector<std::size_t> covariate_index;
+  if (covariates) {
+    for (const std::string& name : covariates->names) {
+      covariate_columns.push_back({name, "--covariates"});
+      covariate_index.push_back(reader.require_column(name, "--covariates"));
+    }
+    covariates->values.assign(covariate_columns.size(), {});
+  }
+  std::vector<double> covariate_row(covariate_columns.size());
   DataColumns<First, Second> data;
   std::unordered_map<std::string, std::size_t> chain_index;  // chain value -> its index
   io::CsvRecord record;
@@ -87,6 +113,10 @@ DataColumns<First, Second> read_columns(const std::string& input, const DataColu
     if (!problem && by && record.fields[iby].empty()) {
       problem = "column '" + by->name + "': empty chain value";
     }
+    for (std::size_t k = 0; k < covariate_columns.size() && !problem; ++k) {
+      problem = parse_field(record.fields[covariate_index[k]], covariate_columns[k],
+                            &covariate_row[k]);
+    }
     if (problem) {
       if (!skip_bad_rows) throw InputError(reader.source_name(), record.line, *problem);
       ++data.rejected;
@@ -94,6 +124,9 @@ DataColumns<First, Second> read_columns(const std::string& input, const DataColu
     }
     data.first.push_back(x);
     data.second.push_back(y);
+    for (std::size_t k = 0; k < covariate_columns.size(); ++k) {
+      covariates->values[k].push_back(covariate_row[k]);
+    }
     if (by) {
       const auto [it, added] =
           chain_index.try_emplace(std::string(record.fields[iby]), data.chain_values.size());

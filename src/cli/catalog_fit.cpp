@@ -29,79 +29,6 @@ struct Family {
   using type = Columns;
 };
 
-// Covariate columns read beside a catalog's data: covariate k of row i is values[k][i].
-struct CovariateColumns {
-  std::vector<std::string> names;
-  std::vector<std::vector<double>> values;
-
-  CovariateDesign design(std::size_t rows) const {
-    CovariateDesign d{names, {}, rows};
-    for (const auto& column : values) d.columns.push_back(column.data());
-    return d;
-  }
-};
-
-// read_columns (catalog_columns.hpp) together with the covariate columns of `covariates`: a row
-// whose covariate is not a finite number is a bad row, like a bad data field.
-template <class First, class Second, class Check>
-DataColumns<First, Second> read_columns_with_covariates(const std::string& input,
-                                                        const DataColumn& a, const DataColumn& b,
-                                                        Check check, bool skip_bad_rows,
-                                                        CovariateColumns* covariates) {
-  io::CsvReader reader(input);
-  const std::size_t ia = reader.require_column(a.name, a.option);
-  const std::size_t ib = reader.require_column(b.name, b.option);
-  std::vector<DataColumn> named;
-  std::vector<std::size_t> indices;
-  for (const std::string& name : covariates->names) {
-    named.push_back({name, "--covariates"});
-    indices.push_back(reader.require_column(name, "--covariates"));
-  }
-  covariates->values.assign(named.size(), {});
-  std::vector<double> row(named.size());
-  DataColumns<First, Second> data;
-  io::CsvRecord record;
-  for (;;) {
-    try {
-      if (!reader.next(record)) break;
-    } catch (const io::RecordError&) {
-      if (!skip_bad_rows) throw;
-      ++data.rejected;
-      continue;
-    }
-    First x{};
-    Second y{};
-    std::optional<std::string> problem = parse_field(record.fields[ia], a, &x);
-    if (!problem) problem = parse_field(record.fields[ib], b, &y);
-    if (!problem) problem = check(x, y);
-    for (std::size_t k = 0; k < named.size() && !problem; ++k) {
-      problem = parse_field(record.fields[indices[k]], named[k], &row[k]);
-    }
-    if (problem) {
-      if (!skip_bad_rows) throw InputError(reader.source_name(), record.line, *problem);
-      ++data.rejected;
-      continue;
-    }
-    data.first.push_back(x);
-    data.second.push_back(y);
-    for (std::size_t k = 0; k < named.size(); ++k) covariates->values[k].push_back(row[k]);
-  }
-  if (data.first.empty()) throw InputError(reader.source_name(), 0, "no data rows");
-  return data;
-}
-
-// The family's two data columns, with the covariate columns when `covariates` is given.
-template <class First, class Second, class Check>
-DataColumns<First, Second> read_rows(const std::string& input, const DataColumn& a,
-                                     const DataColumn& b, Check check, bool skip_bad_rows,
-                                     const DataColumn* by, CovariateColumns* covariates) {
-  if (covariates) {
-    return read_columns_with_covariates<First, Second>(input, a, b, check, skip_bad_rows,
-                                                       covariates);
-  }
-  return read_columns<First, Second>(input, a, b, check, skip_bad_rows, by);
-}
-
 // Reads the family's two data columns (and the `by` column, or the covariate columns, when
 // given) from `input` and calls visit(data, Family<XColumns>{}): the one place that maps a
 // model to its columns and row rules.
@@ -112,7 +39,7 @@ auto read_family(const std::string& model, const std::string& input, const Colum
   if (model == "beta-binomial") {
     const DataColumn a{columns.successes, "--successes-column"};
     const DataColumn b{columns.trials, "--trials-column"};
-    auto data = read_rows<std::int64_t, std::int64_t>(
+    auto data = read_columns<std::int64_t, std::int64_t>(
         input, a, b,
         [&](std::int64_t y, std::int64_t n) {
           return validation::binomial_row(y, n, a.name, b.name);
@@ -123,7 +50,7 @@ auto read_family(const std::string& model, const std::string& input, const Colum
   if (model == "gamma-poisson") {
     const DataColumn a{columns.count, "--count-column"};
     const DataColumn b{columns.exposure, "--exposure-column"};
-    auto data = read_rows<std::int64_t, double>(
+    auto data = read_columns<std::int64_t, double>(
         input, a, b,
         [&](std::int64_t count, double exposure) {
           return validation::poisson_row(count, exposure, a.name, b.name);
@@ -133,7 +60,7 @@ auto read_family(const std::string& model, const std::string& input, const Colum
   }
   const DataColumn a{columns.estimate, "--estimate-column"};
   const DataColumn b{columns.std_error, "--std-error-column"};
-  auto data = read_rows<double, double>(
+  auto data = read_columns<double, double>(
       input, a, b,
       [&](double estimate, double std_error) {
         return validation::normal_row(estimate, std_error, a.name, b.name);
