@@ -28,5 +28,17 @@ void score_normal_normal(const NormalColumns&, const NormalNormalPrior&, const S
                          const PosteriorColumns&) {
   refuse();
 }
+void score_beta_binomial(const BinomialColumns&, const BetaBinomialPrior*, const ScoreParams&,
+                         const PosteriorColumns&) {
+  refuse();
+}
+void score_gamma_poisson(const PoissonColumns&, const GammaPoissonPrior*, const ScoreParams&,
+                         const PosteriorColumns&) {
+  refuse();
+}
+void score_normal_normal(const NormalColumns&, const NormalNormalPrior*, const ScoreParams&,
+                         const PosteriorColumns&) {
+  refuse();
+}
 
 }  // namespace hbayes::kernels::cuda

@@ -67,13 +67,30 @@ class StagedOutputs {
   OutputColumn pred_mean_, pred_lower_, pred_upper_;
 };
 
+// Where a row's prior comes from: one for every store, or one per store (in backend memory).
+template <class Prior>
+struct SharedPrior {
+  static constexpr bool kShared = true;
+  Prior prior;
+  HBAYES_HD Prior at(std::size_t) const { return prior; }
+};
+
+template <class Prior>
+struct PerStorePrior {
+  static constexpr bool kShared = false;
+  const Prior* priors;
+  HBAYES_HD Prior at(std::size_t i) const { return priors[i]; }
+};
+
 // The row functors: each store's posterior from its inputs, and (for the CPU backend's cache of
-// repeated stores, see for_each_row) the key that determines it.
+// repeated stores, see for_each_row) the key that determines it. The key holds the data alone,
+// so the cache serves shared priors only.
+template <class Priors>
 struct BetaBinomialRow {
-  static constexpr bool kRepeatsWorthCaching = true;
+  static constexpr bool kRepeatsWorthCaching = Priors::kShared;
   const std::int64_t* successes;
   const std::int64_t* trials;
-  BetaBinomialPrior prior;
+  Priors priors;
   ScoreParams params;
   RowWriter writer;
 
@@ -81,17 +98,19 @@ struct BetaBinomialRow {
     return {static_cast<std::uint64_t>(successes[i]), static_cast<std::uint64_t>(trials[i])};
   }
   HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    const BetaBinomialPrior prior = priors.at(i);
     return beta_binomial_posterior(static_cast<double>(successes[i]),
                                    static_cast<double>(trials[i]), prior.alpha, prior.beta,
                                    params.tail, params.predict);
   }
 };
 
+template <class Priors>
 struct GammaPoissonRow {
-  static constexpr bool kRepeatsWorthCaching = true;
+  static constexpr bool kRepeatsWorthCaching = Priors::kShared;
   const std::int64_t* counts;
   const double* exposures;
-  GammaPoissonPrior prior;
+  Priors priors;
   ScoreParams params;
   RowWriter writer;
 
@@ -101,20 +120,23 @@ struct GammaPoissonRow {
     return {static_cast<std::uint64_t>(counts[i]), exposure_bits};
   }
   HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    const GammaPoissonPrior prior = priors.at(i);
     return gamma_poisson_posterior(static_cast<double>(counts[i]), exposures[i], prior.shape,
                                    prior.rate, params.tail, params.predict);
   }
 };
 
+template <class Priors>
 struct NormalNormalRow {
   static constexpr bool kRepeatsWorthCaching = false;  // closed form: cheaper than a probe
   const double* estimates;
   const double* std_errors;
-  NormalNormalPrior prior;
+  Priors priors;
   ScoreParams params;
   RowWriter writer;
 
   HBAYES_HD StorePosterior posterior(std::size_t i) const {
+    const NormalNormalPrior prior = priors.at(i);
     return normal_normal_posterior(estimates[i], std_errors[i], prior.mu, prior.tau, params.tail);
   }
 };
@@ -124,38 +146,85 @@ struct NormalNormalRow {
 using rows::BetaBinomialRow;
 using rows::GammaPoissonRow;
 using rows::NormalNormalRow;
+using rows::PerStorePrior;
+using rows::SharedPrior;
 using rows::StagedOutputs;
+
+namespace {
+
+template <class Priors>
+void run_beta_binomial(const BinomialColumns& data, Priors priors, const ScoreParams& params,
+                       const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  const InputColumn<std::int64_t> successes(data.successes, n), trials(data.trials, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n, BetaBinomialRow<Priors>{successes.get(), trials.get(), priors, params,
+                                          staged.writer()});
+  staged.copy_back();
+}
+
+template <class Priors>
+void run_gamma_poisson(const PoissonColumns& data, Priors priors, const ScoreParams& params,
+                       const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  const InputColumn<std::int64_t> counts(data.counts, n);
+  const InputColumn<double> exposures(data.exposures, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n, GammaPoissonRow<Priors>{counts.get(), exposures.get(), priors, params,
+                                          staged.writer()});
+  staged.copy_back();
+}
+
+template <class Priors>
+void run_normal_normal(const NormalColumns& data, Priors priors, const ScoreParams& params,
+                       const PosteriorColumns& out) {
+  const std::size_t n = data.size;
+  const InputColumn<double> estimates(data.estimates, n), std_errors(data.std_errors, n);
+  StagedOutputs staged(out, n);
+  for_each_row(n, NormalNormalRow<Priors>{estimates.get(), std_errors.get(), priors, params,
+                                          staged.writer()});
+  staged.copy_back();
+}
+
+}  // namespace
 
 void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior,
                          const ScoreParams& params, const PosteriorColumns& out) {
-  const std::size_t n = data.size;
-  if (n == 0) return;
-  const InputColumn<std::int64_t> successes(data.successes, n), trials(data.trials, n);
-  StagedOutputs staged(out, n);
-  for_each_row(n, BetaBinomialRow{successes.get(), trials.get(), prior, params, staged.writer()});
-  staged.copy_back();
+  if (data.size == 0) return;
+  run_beta_binomial(data, SharedPrior<BetaBinomialPrior>{prior}, params, out);
 }
 
 void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,
                          const ScoreParams& params, const PosteriorColumns& out) {
-  const std::size_t n = data.size;
-  if (n == 0) return;
-  const InputColumn<std::int64_t> counts(data.counts, n);
-  const InputColumn<double> exposures(data.exposures, n);
-  StagedOutputs staged(out, n);
-  for_each_row(n, GammaPoissonRow{counts.get(), exposures.get(), prior, params, staged.writer()});
-  staged.copy_back();
+  if (data.size == 0) return;
+  run_gamma_poisson(data, SharedPrior<GammaPoissonPrior>{prior}, params, out);
 }
 
 void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,
                          const ScoreParams& params, const PosteriorColumns& out) {
-  const std::size_t n = data.size;
-  if (n == 0) return;
-  const InputColumn<double> estimates(data.estimates, n), std_errors(data.std_errors, n);
-  StagedOutputs staged(out, n);
-  for_each_row(n,
-               NormalNormalRow{estimates.get(), std_errors.get(), prior, params, staged.writer()});
-  staged.copy_back();
+  if (data.size == 0) return;
+  run_normal_normal(data, SharedPrior<NormalNormalPrior>{prior}, params, out);
+}
+
+void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior* priors,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  if (data.size == 0) return;
+  const InputColumn<BetaBinomialPrior> store_priors(priors, data.size);
+  run_beta_binomial(data, PerStorePrior<BetaBinomialPrior>{store_priors.get()}, params, out);
+}
+
+void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior* priors,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  if (data.size == 0) return;
+  const InputColumn<GammaPoissonPrior> store_priors(priors, data.size);
+  run_gamma_poisson(data, PerStorePrior<GammaPoissonPrior>{store_priors.get()}, params, out);
+}
+
+void score_normal_normal(const NormalColumns& data, const NormalNormalPrior* priors,
+                         const ScoreParams& params, const PosteriorColumns& out) {
+  if (data.size == 0) return;
+  const InputColumn<NormalNormalPrior> store_priors(priors, data.size);
+  run_normal_normal(data, PerStorePrior<NormalNormalPrior>{store_priors.get()}, params, out);
 }
 
 }  // namespace hbayes::kernels::HBAYES_BACKEND_NS

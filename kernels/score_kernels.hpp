@@ -18,12 +18,20 @@ struct ScoreParams {
   double predict;  // future trials (beta-binomial) or exposure (gamma-Poisson); 0 = none
 };
 
-#define HBAYES_DECLARE_SCORE_KERNELS                                                    \
-  void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior, \
-                           const ScoreParams& params, const PosteriorColumns& out);     \
-  void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,  \
-                           const ScoreParams& params, const PosteriorColumns& out);     \
-  void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,   \
+// Each family with one prior for every store, and with a prior per store (priors: data.size
+// entries on the host, e.g. from a fit with covariates).
+#define HBAYES_DECLARE_SCORE_KERNELS                                                     \
+  void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior& prior,  \
+                           const ScoreParams& params, const PosteriorColumns& out);      \
+  void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior& prior,   \
+                           const ScoreParams& params, const PosteriorColumns& out);      \
+  void score_normal_normal(const NormalColumns& data, const NormalNormalPrior& prior,    \
+                           const ScoreParams& params, const PosteriorColumns& out);      \
+  void score_beta_binomial(const BinomialColumns& data, const BetaBinomialPrior* priors, \
+                           const ScoreParams& params, const PosteriorColumns& out);      \
+  void score_gamma_poisson(const PoissonColumns& data, const GammaPoissonPrior* priors,  \
+                           const ScoreParams& params, const PosteriorColumns& out);      \
+  void score_normal_normal(const NormalColumns& data, const NormalNormalPrior* priors,   \
                            const ScoreParams& params, const PosteriorColumns& out);
 
 namespace cpu {

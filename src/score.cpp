@@ -108,6 +108,50 @@ ScoreReport score(const NormalColumns& data, const NormalNormalPrior& prior,
       [&] { kernels::cuda::score_normal_normal(data, prior, params, out); });
 }
 
+ScoreReport score(const BinomialColumns& data, const BetaBinomialPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out) {
+  require(validation::options(options, Family::BetaBinomial), "options");
+  for (std::size_t i = 0; i < data.size; ++i) {
+    require_row(validation::prior(priors[i]), i);
+    require_row(validation::binomial_row(data.successes[i], data.trials[i], "successes", "trials"),
+                i);
+  }
+  require_outputs(out, data.size);
+  const auto params = params_of(options, static_cast<double>(options.predict_trials));
+  return run(
+      options, [&] { kernels::cpu::score_beta_binomial(data, priors, params, out); },
+      [&] { kernels::cuda::score_beta_binomial(data, priors, params, out); });
+}
+
+ScoreReport score(const PoissonColumns& data, const GammaPoissonPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out) {
+  require(validation::options(options, Family::GammaPoisson), "options");
+  for (std::size_t i = 0; i < data.size; ++i) {
+    require_row(validation::prior(priors[i]), i);
+    require_row(validation::poisson_row(data.counts[i], data.exposures[i], "count", "exposure"), i);
+  }
+  require_outputs(out, data.size);
+  const auto params = params_of(options, options.predict_exposure);
+  return run(
+      options, [&] { kernels::cpu::score_gamma_poisson(data, priors, params, out); },
+      [&] { kernels::cuda::score_gamma_poisson(data, priors, params, out); });
+}
+
+ScoreReport score(const NormalColumns& data, const NormalNormalPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out) {
+  require(validation::options(options, Family::NormalNormal), "options");
+  for (std::size_t i = 0; i < data.size; ++i) {
+    require_row(validation::prior(priors[i]), i);
+    require_row(
+        validation::normal_row(data.estimates[i], data.std_errors[i], "estimate", "std_error"), i);
+  }
+  require_outputs(out, data.size);
+  const auto params = params_of(options, 0.0);
+  return run(
+      options, [&] { kernels::cpu::score_normal_normal(data, priors, params, out); },
+      [&] { kernels::cuda::score_normal_normal(data, priors, params, out); });
+}
+
 PosteriorTable score(const BinomialColumns& data, const BetaBinomialPrior& prior,
                      const ScoreOptions& options) {
   PosteriorTable table = allocate(data.size, true, options.predict_trials > 0);
@@ -126,6 +170,27 @@ PosteriorTable score(const NormalColumns& data, const NormalNormalPrior& prior,
                      const ScoreOptions& options) {
   PosteriorTable table = allocate(data.size, false, false);
   score(data, prior, options, table.columns());
+  return table;
+}
+
+PosteriorTable score(const BinomialColumns& data, const BetaBinomialPrior* priors,
+                     const ScoreOptions& options) {
+  PosteriorTable table = allocate(data.size, true, options.predict_trials > 0);
+  score(data, priors, options, table.columns());
+  return table;
+}
+
+PosteriorTable score(const PoissonColumns& data, const GammaPoissonPrior* priors,
+                     const ScoreOptions& options) {
+  PosteriorTable table = allocate(data.size, true, options.predict_exposure > 0.0);
+  score(data, priors, options, table.columns());
+  return table;
+}
+
+PosteriorTable score(const NormalColumns& data, const NormalNormalPrior* priors,
+                     const ScoreOptions& options) {
+  PosteriorTable table = allocate(data.size, false, false);
+  score(data, priors, options, table.columns());
   return table;
 }
 

@@ -98,12 +98,30 @@ ScoreReport score(const PoissonColumns& data, const GammaPoissonPrior& prior,
 ScoreReport score(const NormalColumns& data, const NormalNormalPrior& prior,
                   const ScoreOptions& options, const PosteriorColumns& out);
 
+// Scores store i with its own prior priors[i] (data.size entries): the per-store priors of a fit
+// with covariates in the prior mean (store_priors, fit_regression.hpp). The same checks, a bad
+// prior failing with its row; the cache of repeated stores (CPU) is not used.
+ScoreReport score(const BinomialColumns& data, const BetaBinomialPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out);
+ScoreReport score(const PoissonColumns& data, const GammaPoissonPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out);
+ScoreReport score(const NormalColumns& data, const NormalNormalPrior* priors,
+                  const ScoreOptions& options, const PosteriorColumns& out);
+
 // Convenience forms returning owned columns.
 PosteriorTable score(const BinomialColumns& data, const BetaBinomialPrior& prior,
                      const ScoreOptions& options = {});
 PosteriorTable score(const PoissonColumns& data, const GammaPoissonPrior& prior,
                      const ScoreOptions& options = {});
 PosteriorTable score(const NormalColumns& data, const NormalNormalPrior& prior,
+                     const ScoreOptions& options = {});
+
+// ... and with a prior per store.
+PosteriorTable score(const BinomialColumns& data, const BetaBinomialPrior* priors,
+                     const ScoreOptions& options = {});
+PosteriorTable score(const PoissonColumns& data, const GammaPoissonPrior* priors,
+                     const ScoreOptions& options = {});
+PosteriorTable score(const NormalColumns& data, const NormalNormalPrior* priors,
                      const ScoreOptions& options = {});
 
 }  // namespace hbayes

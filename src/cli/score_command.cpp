@@ -58,6 +58,10 @@ struct BetaBinomialModel {
                     const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(BinomialColumns{y, n, rows}, prior, options, out);
   }
+  static void score(const Prior* priors, const First* y, const Second* n, std::size_t rows,
+                    const ScoreOptions& options, const PosteriorColumns& out) {
+    hbayes::score(BinomialColumns{y, n, rows}, priors, options, out);
+  }
 };
 
 struct GammaPoissonModel {
@@ -75,6 +79,10 @@ struct GammaPoissonModel {
                     std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(PoissonColumns{count, exposure, rows}, prior, options, out);
   }
+  static void score(const Prior* priors, const First* count, const Second* exposure,
+                    std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
+    hbayes::score(PoissonColumns{count, exposure, rows}, priors, options, out);
+  }
 };
 
 struct NormalNormalModel {
@@ -91,6 +99,10 @@ struct NormalNormalModel {
   static void score(const Prior& prior, const First* estimate, const Second* std_error,
                     std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
     hbayes::score(NormalColumns{estimate, std_error, rows}, prior, options, out);
+  }
+  static void score(const Prior* priors, const First* estimate, const Second* std_error,
+                    std::size_t rows, const ScoreOptions& options, const PosteriorColumns& out) {
+    hbayes::score(NormalColumns{estimate, std_error, rows}, priors, options, out);
   }
 };
 
@@ -553,9 +565,8 @@ class ScoreStream {
     }
   }
 
-  // Per-store priors: each row's prior from its covariates (hbayes::store_priors), and one
-  // kernel call per row, rows spread over the threads (run() keeps this on the CPU backend, where
-  // a one-row call costs a few microseconds; the kernels take one prior per call).
+  // Per-store priors: each row's prior from its covariates (hbayes::store_priors), then one
+  // kernel call for the block on the chosen backend.
   void score_by_store() {
     const std::size_t rows = first_.size();
     const std::size_t p = stores_->columns.size();
@@ -570,28 +581,7 @@ class ScoreStream {
       design.columns.push_back(columns[k].data());
     }
     const std::vector<typename Model::Prior> priors = store_priors(stores_->fit, design);
-    const PosteriorColumns out = table_.columns();
-    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(threads_));
-    const auto row_count = static_cast<std::ptrdiff_t>(rows);
-#pragma omp parallel num_threads(threads_)
-    {
-      omp_set_num_threads(1);  // each call on its own thread, as score_by_chain's groups
-      std::exception_ptr& failure = failures[static_cast<std::size_t>(omp_get_thread_num())];
-#pragma omp for schedule(static)
-      for (std::ptrdiff_t r = 0; r < row_count; ++r) {
-        if (failure) continue;  // no exception may leave a parallel region
-        const auto row = static_cast<std::size_t>(r);
-        try {
-          Model::score(priors[row], first_.data() + row, second_.data() + row, 1, options_,
-                       shifted(out, row));
-        } catch (...) {
-          failure = std::current_exception();
-        }
-      }
-    }
-    for (const std::exception_ptr& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    Model::score(priors.data(), first_.data(), second_.data(), rows, options_, table_.columns());
   }
 
   // Formats the first `count` pieces in parallel while task 0 writes the last block's output,
@@ -957,11 +947,6 @@ int ScoreCommand::run() {
     }
   };
   const std::optional<SavedPrior> saved = prior_source();
-  if (!s.covariates.empty() && s.backend == "cuda") {
-    throw BackendUnavailable(
-        "hbayes score: rows with per-store priors (covariates) are scored on the CPU backend "
-        "only; use --backend cpu or auto");
-  }
   if (s.on_bad_row == "skip" && s.rejects.empty()) {
     throw InputError("hbayes score", 0, "--on-bad-row skip needs --rejects FILE");
   }
@@ -991,13 +976,6 @@ int ScoreCommand::run() {
     prior = fit_input(options.backend);
     if (!prior) return kExitNotConverged;
   }
-  // Per-store priors are scored one row per kernel call (the kernels take one prior per call):
-  // cheap on the CPU, one transfer per row on a GPU, so they stay on the CPU.
-  ScoreOptions per_store_options = options;
-  if (prior && prior->regression && options.backend == Backend::Cuda) {
-    std::fprintf(stderr, "hbayes score: per-store priors (covariates) are scored on the CPU\n");
-    per_store_options.backend = Backend::Cpu;
-  }
   // Where a per-chain prior came from, for the messages of rows it cannot score.
   const std::string& prior_name = s.empirical_bayes ? s.input : s.prior_file;
   // The prior's two hyperparameters: from the fit, else from the options.
@@ -1009,7 +987,7 @@ int ScoreCommand::run() {
     using Prior = typename Model::Prior;
     if (prior && prior->regression) {
       const auto stores = store_priors_of<typename Model::Regression>(*prior->regression);
-      return stream_scores(model, s, per_store_options, "cpu", nullptr, &stores);
+      return stream_scores(model, s, options, backend, nullptr, &stores);
     }
     if (prior && !prior->by.empty()) {
       const auto chains = chain_priors<Prior>(*prior, prior_name, [](std::array<double, 2> v) {

@@ -113,6 +113,21 @@ TEST_F(CudaParity, NormalNormalLargeCatalog) {
                      slack);
 }
 
+// Priors per store (a fit with covariates) travel to the device with the data.
+TEST_F(CudaParity, BetaBinomialPerStorePriors) {
+  std::vector<std::int64_t> y(kRows), n(kRows);
+  std::vector<BetaBinomialPrior> priors(kRows);
+  for (std::size_t i = 0; i < kRows; ++i) {
+    n[i] = static_cast<std::int64_t>((i * 7919) % 5'000);
+    y[i] = static_cast<std::int64_t>((i * 104'729) % static_cast<std::size_t>(n[i] + 1));
+    priors[i] = {0.5 + static_cast<double>(i % 31), 2.0 + static_cast<double>(i % 97)};
+  }
+  ScoreOptions cpu = on(Backend::Cpu), gpu = on(Backend::Cuda);
+  cpu.predict_trials = gpu.predict_trials = 20;
+  const BinomialColumns data{y.data(), n.data(), kRows};
+  expect_same_tables(score(data, priors.data(), cpu), score(data, priors.data(), gpu));
+}
+
 TEST_F(CudaParity, EmptyCatalog) {
   const BinomialColumns data{nullptr, nullptr, 0};
   EXPECT_EQ(score(data, BetaBinomialPrior{1, 1}, on(Backend::Cuda)).lower.size(), 0u);
