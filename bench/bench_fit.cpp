@@ -1,6 +1,7 @@
 // Empirical Bayes fits without I/O: columns in memory, the reductions over stores and the Newton
 // iterations included (for the beta-binomial: the histogram pass, then Newton on the histograms).
-// Names: fit/<family>/<backend>/<stores>; a /cuda variant reports an error when no GPU is usable.
+// Names: fit/<family>/<backend>/<stores> and fit_regression/beta_binomial/<backend>/<stores>
+// (two covariates in the prior mean); a /cuda variant reports an error when no GPU is usable.
 // read_pass/beta_binomial/cpu/<stores> is the yardstick of issue 3's target (a 1e7-store fit in
 // at most twice its time): one OpenMP pass that reads the two input columns and sums them.
 // The peer scripts time the fit on their own catalog, read from CSV before timing:
@@ -24,6 +25,7 @@
 #include "catalogs.hpp"
 #include "hbayes/errors.hpp"
 #include "hbayes/fit.hpp"
+#include "hbayes/fit_regression.hpp"
 
 namespace {
 
@@ -86,6 +88,37 @@ void fit_beta_binomial(benchmark::State& state, Backend backend) {
   if (!fit.report.converged) state.SkipWithError("beta-binomial fit did not converge");
   state.counters["alpha"] = fit.alpha.value;
   state.counters["beta"] = fit.beta.value;
+  state.counters["iterations"] = fit.report.iterations;
+  report(state, n);
+}
+
+// A beta-binomial fit with two covariates in the prior mean (logit link): the simulated catalog
+// above with a covariate that moves the rate and one that does not. One reduction over stores
+// per Newton iteration (no histogram shortcut: each store has its own prior mean).
+void fit_regression_beta_binomial(benchmark::State& state, Backend backend) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto& catalog = simulated_binomial_catalog(n);
+  std::vector<double> size(n), noise(n);
+  std::vector<std::int64_t> successes(catalog.successes);
+  std::mt19937_64 rng(20261127);
+  std::normal_distribution<double> normal;
+  for (std::size_t i = 0; i < n; ++i) {
+    size[i] = normal(rng);
+    noise[i] = normal(rng);
+    // Stores with a larger `size` convert more: thin their successes less.
+    if (size[i] < 0.0) successes[i] = successes[i] / 2;
+  }
+  const hbayes::BinomialColumns data{successes.data(), catalog.trials.data(), n};
+  const hbayes::CovariateDesign design{{"size", "noise"}, {size.data(), noise.data()}, n};
+  hbayes::FitOptions options;
+  options.backend = backend;
+  hbayes::BetaBinomialRegression fit = hbayes::fit_regression(data, design, options);
+  for (auto _ : state) {
+    fit = hbayes::fit_regression(data, design, options);
+    benchmark::DoNotOptimize(fit);
+  }
+  if (!fit.report.converged) state.SkipWithError("regression fit did not converge");
   state.counters["iterations"] = fit.report.iterations;
   report(state, n);
 }
@@ -276,6 +309,11 @@ void register_all() {
     benchmark::RegisterBenchmark(("fit/beta_binomial/" + b).c_str(), fit_beta_binomial, backend)
         ->Arg(1'000'000)
         ->Arg(10'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("fit_regression/beta_binomial/" + b).c_str(),
+                                 fit_regression_beta_binomial, backend)
+        ->Arg(1'000'000)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("fit/gamma_poisson/" + b).c_str(), fit_gamma_poisson, backend)

@@ -2,6 +2,8 @@
 // Names: score/<family>/<backend>/<stores>. A /cuda variant reports an error when no GPU is usable.
 #include <benchmark/benchmark.h>
 
+#include <vector>
+
 #include <cmath>
 #include <string>
 
@@ -42,6 +44,27 @@ void beta_binomial(benchmark::State& state, Backend backend, bool repeated) {
   for (auto _ : state) {
     hbayes::score(hbayes::BinomialColumns{catalog.successes.data(), catalog.trials.data(), n},
                   hbayes::BetaBinomialPrior{5, 95}, options, table.columns());
+    benchmark::DoNotOptimize(table.lower.data());
+  }
+  report(state, n);
+}
+
+// The same catalog with a prior per store (as a fit with covariates gives): priors vary with the
+// store, so the cache of repeated stores is not used.
+void beta_binomial_per_store(benchmark::State& state, Backend backend) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto catalog = hbayes::bench::distinct_binomial_catalog(n);
+  std::vector<hbayes::BetaBinomialPrior> priors(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    priors[i] = {4.0 + static_cast<double>(i % 5) * 0.5, 95.0 - static_cast<double>(i % 7)};
+  }
+  hbayes::ScoreOptions options;
+  options.backend = backend;
+  const hbayes::BinomialColumns data{catalog.successes.data(), catalog.trials.data(), n};
+  hbayes::PosteriorTable table = hbayes::score(data, priors.data(), options);
+  for (auto _ : state) {
+    hbayes::score(data, priors.data(), options, table.columns());
     benchmark::DoNotOptimize(table.lower.data());
   }
   report(state, n);
@@ -94,6 +117,11 @@ void register_all() {
         ->UseRealTime();
     benchmark::RegisterBenchmark(("score/beta_binomial_repeated/" + b).c_str(), beta_binomial,
                                  backend, true)
+        ->Arg(1'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("score/beta_binomial_per_store/" + b).c_str(),
+                                 beta_binomial_per_store, backend)
         ->Arg(1'000'000)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
