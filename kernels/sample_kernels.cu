@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "backend_system.hpp"
@@ -197,6 +198,13 @@ class BackendEnsemble final : public Ensemble {
     // Iterations that keep no draw (all of warmup) need only the sampler's columns back, so the
     // backend then writes, and the host copies, records of those columns alone: for 4 chains x
     // 1e6 groups, 192 bytes per iteration instead of 32 MB.
+    // Both transition kernels assume a trajectory of at least one step (the sliced one takes
+    // the first step's drift with the momentum draw); sample() never asks for fewer.
+    for (std::size_t t = 0; t < iterations; ++t) {
+      if (settings[t].leapfrog_steps < 1) {
+        throw std::invalid_argument("Ensemble::transition: leapfrog_steps must be >= 1");
+      }
+    }
     const bool parameters = std::any_of(settings, settings + iterations,
                                         [](const hmc::TransitionSettings& s) {
                                           return s.write_parameters;

@@ -44,7 +44,8 @@ class Ensemble {
   virtual void set_positions(const double* positions, double* log_densities) = 0;
   // The diagonal inverse metric (dim values) that later transitions use.
   virtual void set_inverse_metric(const double* inverse_metric) = 0;
-  // Advances every chain through `iterations` transitions, one per settings entry; records
+  // Advances every chain through `iterations` transitions, one per settings entry (each of at
+  // least one leapfrog step; std::invalid_argument otherwise); records
   // receives iterations x chains x record_width values (transition.hpp's RecordColumn layout;
   // parameter columns only where write_parameters). Chains do not wait for each other between
   // iterations, so a long run of fixed settings costs one dispatch.

@@ -338,14 +338,17 @@ struct SliceFinish {
     const bool accepted = e.state(c)[kStateAccepted] != 0.0;
     const double mu = q[kMuIndex];
     const double tau = std::exp(q[kLogTauIndex]);
-    double* record = records + c * record_width + kFirstParameter + 2;
+    // Records are only kFirstParameter wide when no draw is kept: no pointer past them then.
+    double* record = settings.write_parameters
+                         ? records + c * record_width + kFirstParameter + kFirstGroupIndex
+                         : nullptr;
     for (std::size_t j = e.slicing.first(slice); j < e.slicing.end(slice); j += e.slicing.stride()) {
       const std::size_t k = kFirstGroupIndex + j;
       if (accepted) {
         q[k] = q1[k];
         g[k] = g1[k];
       }
-      if (settings.write_parameters) record[j] = group_effect(e.model, mu, tau, q[k]);
+      if (record != nullptr) record[j] = group_effect(e.model, mu, tau, q[k]);
     }
   }
 };

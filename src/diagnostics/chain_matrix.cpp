@@ -159,14 +159,17 @@ double variance(const double* v, std::size_t n) {
 }
 
 double sorted_quantile(const std::vector<double>& sorted, double prob) {
-  const double index = static_cast<double>(sorted.size() - 1) * prob;  // 0-based
-  const std::size_t lo = static_cast<std::size_t>(std::floor(index));
-  const std::size_t hi = static_cast<std::size_t>(std::ceil(index));
-  const double at_lo = sorted[lo];
+  // R's arithmetic: the 1-based index 1 + (n - 1) p, whose fraction rounds differently from the
+  // 0-based (n - 1) p's (n = 8, p = 0.05: h = 0.3500000000000001 against 0.35000000000000003).
+  const double index = 1.0 + static_cast<double>(sorted.size() - 1) * prob;
+  const double lo = std::floor(index);
+  const double hi = std::ceil(index);
+  const double at_lo = sorted[static_cast<std::size_t>(lo) - 1];
+  const double at_hi = sorted[static_cast<std::size_t>(hi) - 1];
   // R interpolates only between distinct neighbours, so ties give the tied value exactly.
-  if (!(index > lo && sorted[hi] != at_lo)) return at_lo;
+  if (!(index > lo && at_hi != at_lo)) return at_lo;
   const double h = index - lo;
-  return (1.0 - h) * at_lo + h * sorted[hi];
+  return (1.0 - h) * at_lo + h * at_hi;
 }
 
 double sorted_median(const std::vector<double>& sorted) {

@@ -18,6 +18,10 @@ double quantile(DrawsView x, double prob) {
 Summary summarise(DrawsView x) {
   detail::check_shape(x, "summarise");
   const std::size_t n = x.chains * x.draws;
+  // A NaN draw has no place in an order: posterior's quantiles are NA then, and so is the rest.
+  if (std::any_of(x.values, x.values + n, [](double v) { return std::isnan(v); })) {
+    return Summary{NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+  }
   const detail::SortedDraws by_value = detail::sort_with_positions(x.values, n);
   std::vector<double> sorted(n);
   for (std::size_t i = 0; i < n; ++i) sorted[i] = by_value[i].first;

@@ -369,7 +369,9 @@ diagnostics::Summary StreamingSummary::summarise(std::size_t k) const {
     }
     within /= means.count;
     const double between = half * means.m2 / (means.count - 1.0);
-    if (within > 0.0) out.rhat = std::sqrt((between / within + half - 1.0) / half);
+    // Constant halves that differ give +infinity, as rhat_basic (stuck chains); identical
+    // constant ones 0 / 0, NaN.
+    out.rhat = std::sqrt((between / within + half - 1.0) / half);
   }
   if (draws_ < kMinEssDraws) return out;
   const std::size_t batches = batches_ * chains_;

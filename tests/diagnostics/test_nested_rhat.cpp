@@ -67,6 +67,16 @@ TEST(Diagnostics, NonFiniteDrawsGiveNaN) {
   EXPECT_TRUE(std::isnan(dg::rhat(x)));
   EXPECT_TRUE(std::isnan(dg::ess_bulk(x)));
   EXPECT_TRUE(std::isnan(dg::ess_tail(x)));
+  // The summary's order statistics too, wherever the NaN sits (a sort with NaN is unordered).
+  for (std::size_t at : {std::size_t{0}, std::size_t{7}, std::size_t{39}}) {
+    std::vector<double> w(40);
+    std::iota(w.begin(), w.end(), 0.0);
+    w[at] = std::nan("");
+    const dg::Summary s = dg::summarise({w.data(), 2, 20});
+    for (double value : {s.mean, s.median, s.sd, s.mad, s.q5, s.q95, s.rhat, s.ess_bulk, s.ess_tail}) {
+      EXPECT_TRUE(std::isnan(value)) << "NaN at draw " << at;
+    }
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,8 @@ Outcome run(const Case& c, const EnsembleConfig& config, std::size_t chains = 5)
   ensemble->set_inverse_metric(metric.data());
   std::vector<hmc::TransitionSettings> settings;
   for (std::uint64_t it = 0; it < 6; ++it) {
-    settings.push_back({c.step_size, static_cast<int>(2 + it), 42, it, true, it % 2 == 0, 1000.0});
+    // One step first (the first step is then also the last), up to six.
+    settings.push_back({c.step_size, static_cast<int>(1 + it), 42, it, true, it % 2 == 0, 1000.0});
   }
   out.records.resize(settings.size() * chains * ensemble->record_width());
   ensemble->transition(settings.data(), settings.size(), out.records.data());
@@ -137,7 +139,7 @@ TEST(SlicedTransition, DivergentCaseReallyStopsEarly) {
   for (std::size_t r = 0; r * width < out.records.size(); ++r) {
     const std::size_t iteration = r / 5;
     const double* record = out.records.data() + r * width;
-    stopped_early = stopped_early || record[hmc::kLeapfrogSteps] < static_cast<double>(2 + iteration);
+    stopped_early = stopped_early || record[hmc::kLeapfrogSteps] < static_cast<double>(1 + iteration);
     accepted_some = accepted_some || record[hmc::kAcceptStat] > 0.0;
   }
   EXPECT_TRUE(stopped_early);
@@ -146,6 +148,37 @@ TEST(SlicedTransition, DivergentCaseReallyStopsEarly) {
     accepted_some = accepted_some || calm.records[r * width + hmc::kAcceptStat] > 0.0;
   }
   EXPECT_TRUE(accepted_some);
+}
+
+// Iterations that keep no draw return narrow records (the sampler's columns only) on the sliced
+// path too, leaving the caller's parameter columns as they were; a trajectory of no steps is
+// refused.
+TEST(SlicedTransition, NarrowRecordsAndAtLeastOneStep) {
+  const Case c = cases().front();
+  const std::size_t chains = 3, dim = hmc::kFirstGroupIndex + c.data.size();
+  const EnsembleConfig config{EnsembleLayout::ChainMajor, true, 6, true};
+  const auto records_of = [&](bool write_parameters) {
+    const auto ensemble = cpu::make_ensemble(c.model, c.data.data(), c.data.size(), chains, config);
+    std::vector<double> start(chains * dim, 0.1), log_densities(chains);
+    ensemble->set_positions(start.data(), log_densities.data());
+    const hmc::TransitionSettings settings{0.1, 3, 7, 0, false, write_parameters, 1000.0};
+    std::vector<double> records(chains * ensemble->record_width(), -12345.0);
+    ensemble->transition(&settings, 1, records.data());
+    return records;
+  };
+  const std::vector<double> wide = records_of(true), narrow = records_of(false);
+  const std::size_t width = hmc::kFirstParameter + dim;
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    if (i % width < hmc::kFirstParameter) {
+      EXPECT_EQ(wide[i], narrow[i]) << "record value " << i;
+    } else {
+      EXPECT_EQ(narrow[i], -12345.0) << "record value " << i;
+    }
+  }
+  const auto ensemble = cpu::make_ensemble(c.model, c.data.data(), c.data.size(), chains, config);
+  const hmc::TransitionSettings none{0.1, 0, 7, 0, false, false, 1000.0};
+  std::vector<double> records(chains * ensemble->record_width());
+  EXPECT_THROW(ensemble->transition(&none, 1, records.data()), std::invalid_argument);
 }
 
 TEST(SlicedTransition, ResultsDoNotDependOnTheThreadCount) {

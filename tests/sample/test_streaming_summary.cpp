@@ -212,6 +212,26 @@ TEST(StreamingSummary, TheThreadCountDoesNotChangeTheSummary) {
 // per chain 7 doubles (two halves' mean and m2, three batch sums); per column 14 doubles and a
 // flag (padded to a double), 130 32-bit counts, and the pilot's ~64 values until the pilot is
 // complete.
+// Chains stuck at different constants: classic R-hat is +infinity (the halves agree within but
+// not between), as posterior's rhat_basic; the streaming value must not turn it into NA.
+TEST(StreamingSummary, StuckChainsGiveInfiniteRhat) {
+  const std::size_t chains = 2, draws = 40, width = 7;
+  sampling::StreamingSummary summary(chains, draws, width, {6}, 5, 4);
+  std::vector<double> records(draws * chains * width, 0.0);
+  std::vector<double> column(chains * draws);
+  for (std::size_t i = 0; i < draws; ++i) {
+    for (std::size_t c = 0; c < chains; ++c) {
+      records[(i * chains + c) * width + 6] = static_cast<double>(c);
+      column[c * draws + i] = static_cast<double>(c);
+    }
+  }
+  summary.add(records.data(), draws, chains * width);
+  const double streamed = summary.finish().summaries.at(0).rhat;
+  const double basic = diagnostics::rhat_basic({column.data(), chains, draws});
+  EXPECT_TRUE(std::isinf(basic));
+  EXPECT_EQ(streamed, basic);
+}
+
 TEST(StreamingSummary, StateDoesNotGrowWithDraws) {
   const std::size_t chains = 4, columns = 1000, width = 1006;
   std::vector<std::size_t> summarised;
@@ -242,7 +262,8 @@ std::size_t peak_resident_bytes() {
 
 // 20,000 groups, 4 chains x 2,000 draws: the draws alone would take 4 x 2000 x 20008 doubles
 // (1.28 GB). Without kept draws the whole process peaks below a quarter of that. (CTest runs
-// each test in its own process, so the peak is this run's.)
+// each test in its own process, so the peak is this run's; run with the other tests of the
+// binary, the peak may be theirs, which are all smaller.)
 TEST(StreamingSummary, ALargeRunPeaksFarBelowItsDraws) {
   const std::size_t groups = 20000;
   HierDataset data;
