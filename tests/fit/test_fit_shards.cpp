@@ -30,6 +30,34 @@ void expect_same_histogram(const CountHistogram& a, const CountHistogram& b) {
   EXPECT_EQ(a.multiplicities, b.multiplicities);
 }
 
+// A catalog of 2^18 + stores takes the CPU's joint (trials, successes) table for stores of fewer
+// than 512 trials; shards below that size count store by store. Both must give the same
+// histograms to the last count and the same moment sums to rounding, with trials on both sides
+// of 512 and stores of zero trials.
+TEST(FitShards, LargeCatalogTableAgreesWithStoreByStoreShards) {
+  const test::BinomialCatalog c = test::simulate_binomial(300000, 3.0, 40.0, 43, 1.0, 2000.0);
+  std::vector<std::int64_t> successes = c.successes, trials = c.trials;
+  for (std::size_t i = 0; i < trials.size(); i += 1000) successes[i] = trials[i] = 0;
+  const BinomialColumns all{successes.data(), trials.data(), trials.size()};
+  const BinomialSummary whole = summarize(all, Backend::Cpu);
+  BinomialSummary merged;
+  for (std::size_t start = 0; start < trials.size(); start += 100000) {
+    const std::size_t size = std::min<std::size_t>(100000, trials.size() - start);
+    merged.merge(summarize(BinomialColumns{successes.data() + start, trials.data() + start, size},
+                           Backend::Cpu));
+  }
+  const auto below = std::count_if(trials.begin(), trials.end(), [](auto n) { return n < 512; });
+  ASSERT_GT(below, 10000);
+  ASSERT_GT(static_cast<std::int64_t>(trials.size()) - below, 10000);
+  expect_same_histogram(merged.successes, whole.successes);
+  expect_same_histogram(merged.failures, whole.failures);
+  expect_same_histogram(merged.trials, whole.trials);
+  EXPECT_EQ(merged.rate_stores, whole.rate_stores);
+  EXPECT_TRUE(test::close(merged.sum_rate, whole.sum_rate, test::kShardSums));
+  EXPECT_TRUE(test::close(merged.sum_rate_sq, whole.sum_rate_sq, test::kShardSums));
+  EXPECT_TRUE(test::close(merged.sum_inv_trials, whole.sum_inv_trials, test::kShardSums));
+}
+
 TEST(FitShards, BetaBinomialHistogramsMergeExactly) {
   // Trials up to 2e4: both the dense bins and the sorted large values are merged.
   const test::BinomialCatalog c = test::simulate_binomial(20000, 3.0, 40.0, 41, 1.0, 20000.0);
