@@ -28,6 +28,7 @@
 #include "io/csv_field.hpp"
 #include "io/csv_pieces.hpp"
 #include "io/csv_reader.hpp"
+#include "io/line_source.hpp"
 #include "io/number_format.hpp"
 #include "validation.hpp"
 
@@ -740,7 +741,8 @@ ScoreCommand::ScoreCommand(CLI::App& app) {
       ->delimiter(',');
   command_->add_flag("--empirical-bayes", s.empirical_bayes,
                      "Fit the prior to the input (as `hbayes fit` does), then score every store "
-                     "with it; reads the input twice (not stdin)");
+                     "with it; the input is read once if it fits in a quarter of memory (stdin "
+                     "must), else twice");
   add_fit_options(command_, s.fit, "With --empirical-bayes: ");
   command_->add_option("--fit-output", s.fit_output,
                        "With --empirical-bayes: also write the fit as `hbayes fit` JSON");
@@ -827,12 +829,6 @@ std::optional<SavedPrior> ScoreCommand::prior_source() {
     if (s.empirical_bayes) {
       // Refused before any input is read.
       check_fit_options(s.model, fit_options(s.fit), "hbayes score");
-      if (s.input == "-") {
-        throw InputError("hbayes score", 0,
-                         "--empirical-bayes reads the input twice (fit, then score) and cannot "
-                         "re-read stdin: save it to a file, or run hbayes fit and then hbayes "
-                         "score --prior");
-      }
     }
     return std::nullopt;
   }
@@ -972,7 +968,11 @@ int ScoreCommand::run() {
   const char* backend = backend_name(choice.backend);
 
   std::optional<SavedPrior> prior = saved;
+  // The fit and the scores parse the input twice; an input that fits in a quarter of memory is
+  // read once and parsed twice from memory (so stdin works too).
+  std::optional<io::RetainedInput> retained;
   if (s.empirical_bayes) {
+    retained.emplace(s.input, io::RetainedInput::default_max_bytes());
     prior = fit_input(options.backend);
     if (!prior) return kExitNotConverged;
   }

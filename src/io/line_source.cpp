@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "hbayes/errors.hpp"
 
@@ -34,12 +37,23 @@ bool ends_with(const std::string& text, const char* suffix) {
   return text.size() >= n && text.compare(text.size() - n, n, suffix) == 0;
 }
 
+// The retained input, if any: its path as given and its bytes.
+struct Retained {
+  std::string path;
+  std::string bytes;
+};
+Retained* retained = nullptr;
+
 }  // namespace
 
 // Every input goes through zlib's gz* functions: they pass plain bytes through unchanged
 // ("transparent" mode) and inflate gzip data, so a gzip stream on stdin works too.
 LineSource::LineSource(const std::string& path)
     : name_(path == "-" ? "<stdin>" : path), file_(nullptr) {
+  if (retained != nullptr && retained->path == path) {
+    memory_ = &retained->bytes;
+    return;
+  }
   // gzclose closes the descriptor; a duplicate keeps the process's stdin open afterwards.
   const int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError(name_, 0, std::string("cannot open: ") + std::strerror(errno));
@@ -62,10 +76,16 @@ LineSource::LineSource(const std::string& path)
 }
 
 LineSource::~LineSource() {
-  gzclose(as_gz(file_));
+  if (file_ != nullptr) gzclose(as_gz(file_));
 }
 
 std::size_t LineSource::read(char* buffer, std::size_t size) {
+  if (memory_ != nullptr) {
+    const std::size_t count = std::min(size, memory_->size() - memory_offset_);
+    std::memcpy(buffer, memory_->data() + memory_offset_, count);
+    memory_offset_ += count;
+    return count;
+  }
   const unsigned request = static_cast<unsigned>(std::min<std::size_t>(size, INT_MAX));
   const int got = gzread(as_gz(file_), buffer, request);
   if (got > 0) return static_cast<std::size_t>(got);
@@ -76,6 +96,46 @@ std::size_t LineSource::read(char* buffer, std::size_t size) {
   if (got == 0 && zlib_error == Z_OK) return 0;
   if (zlib_error == Z_ERRNO) throw InputError(name_, 0, "cannot read: " + why);
   throw InputError(name_, 0, "corrupt gzip data: " + why);
+}
+
+RetainedInput::RetainedInput(const std::string& path, std::size_t max_bytes) {
+  if (retained != nullptr) throw std::logic_error("RetainedInput: one input at a time");
+  auto kept = std::make_unique<Retained>(Retained{path, {}});
+  {
+    LineSource source(path);
+    constexpr std::size_t kChunk = std::size_t{1} << 20;
+    for (;;) {
+      if (kept->bytes.size() > max_bytes) {
+        if (path == "-") {
+          throw InputError(source.name(), 0,
+                           "more than " + std::to_string(max_bytes) +
+                               " bytes: too large to hold in memory and read twice; save it "
+                               "to a file");
+        }
+        return;  // not held: the file is read again when it is parsed again
+      }
+      const std::size_t at = kept->bytes.size();
+      kept->bytes.resize(at + kChunk);
+      const std::size_t got = source.read(kept->bytes.data() + at, kChunk);
+      kept->bytes.resize(at + got);
+      if (got == 0) break;
+    }
+  }
+  retained = kept.release();
+  held_ = true;
+}
+
+RetainedInput::~RetainedInput() {
+  if (!held_) return;
+  delete retained;
+  retained = nullptr;
+}
+
+std::size_t RetainedInput::default_max_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::size_t{1} << 30;
+  return static_cast<std::size_t>(pages) / 4 * static_cast<std::size_t>(page_size);
 }
 
 }  // namespace hbayes::io

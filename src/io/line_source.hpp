@@ -24,7 +24,32 @@ class LineSource {
 
  private:
   std::string name_;
-  void* file_;  // zlib's gzFile, kept opaque so that users of this header need no zlib.h
+  void* file_;  // zlib's gzFile, kept opaque so that users of this header need no zlib.h; null
+                // when the bytes come from a RetainedInput
+  const std::string* memory_ = nullptr;  // the retained bytes, read from memory_offset_ on
+  std::size_t memory_offset_ = 0;
+};
+
+// An input's bytes (decompressed) held in memory while this object lives: a LineSource opened on
+// the same path meanwhile reads them from memory, not from the file or stdin. So an input can be
+// parsed twice having been read once (`hbayes score --empirical-bayes`: the fit, then the
+// scores), and stdin can be parsed twice at all. One at a time, created and destroyed on one
+// thread before and after the LineSources that use it.
+class RetainedInput {
+ public:
+  // Reads all of `path` ("-": stdin) unless it holds more than max_bytes: then held() is false
+  // and a file is simply read again later, while stdin, which cannot be, throws InputError.
+  RetainedInput(const std::string& path, std::size_t max_bytes);
+  ~RetainedInput();
+  RetainedInput(const RetainedInput&) = delete;
+  RetainedInput& operator=(const RetainedInput&) = delete;
+
+  bool held() const { return held_; }
+  // A quarter of the machine's physical memory: what an input may take to be retained.
+  static std::size_t default_max_bytes();
+
+ private:
+  bool held_ = false;
 };
 
 }  // namespace hbayes::io
