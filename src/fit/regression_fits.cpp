@@ -34,6 +34,31 @@ Estimate dispersion_of(const RegressionSolution& s, std::size_t p) {
   return d;
 }
 
+// The ML fit of a family with a dispersion (beta-binomial, gamma-Poisson): the Newton run from
+// the boundary fit, whose intercept starts at `intercept_start` (the pooled rate's link), and the
+// public form of its solution. `constant`: the data-only part of the log likelihood.
+template <class Fit, class Columns>
+Fit dispersion_regression(const Columns& data, const CovariateDesign& covariates,
+                          double constant, double intercept_start,
+                          const char* divergence_reason, const FitOptions& options) {
+  const BackendChoice backend = resolve_backend(options.backend);
+  const RegressionDesign design(covariates, data.size, true);
+  const RegressionModel model(fit_detail::make_reducer(data, design, backend.backend),
+                              design.columns(), constant);
+  RegressionProblem problem;
+  problem.boundary_start.assign(design.columns(), 0.0);
+  problem.boundary_start[0] = intercept_start;
+  problem.max_log_dispersion = kMaxLogDispersion;
+  problem.divergence_reason = divergence_reason;
+  const RegressionSolution s = fit_detail::fit_ml(model, problem, data.size, options);
+  Fit f;
+  f.coefficients = fit_detail::report_coefficients(design, s.c, s.covariance);
+  f.dispersion = dispersion_of(s, design.columns());
+  f.report = s.report;
+  f.report.backend = backend;
+  return f;
+}
+
 }  // namespace
 
 BetaBinomialRegression fit_regression(const BinomialColumns& data,
@@ -62,24 +87,12 @@ BetaBinomialRegression fit_regression(const BinomialColumns& data,
                      "no store has 2 or more trials: a single trial is Bernoulli(mean) whatever "
                      "the dispersion, so alpha + beta is not identified");
   }
-  const BackendChoice backend = resolve_backend(options.backend);
-  const RegressionDesign design(covariates, data.size, true);
-  const RegressionModel model(fit_detail::make_reducer(data, design, backend.backend),
-                              design.columns(), fit_detail::log_binomial_coefficients(data));
-  RegressionProblem problem;
-  problem.boundary_start.assign(design.columns(), 0.0);
-  problem.boundary_start[0] = std::log(successes / (trials - successes));
-  problem.max_log_dispersion = kMaxLogDispersion;
-  problem.divergence_reason =
+  return dispersion_regression<BetaBinomialRegression>(
+      data, covariates, fit_detail::log_binomial_coefficients(data),
+      std::log(successes / (trials - successes)),
       "the dispersion grows without bound (alpha + beta -> 0): the stores look all-or-nothing, "
-      "so no beta prior maximises the marginal likelihood";
-  const RegressionSolution s = fit_detail::fit_ml(model, problem, data.size, options);
-  BetaBinomialRegression f;
-  f.coefficients = fit_detail::report_coefficients(design, s.c, s.covariance);
-  f.dispersion = dispersion_of(s, design.columns());
-  f.report = s.report;
-  f.report.backend = backend;
-  return f;
+      "so no beta prior maximises the marginal likelihood",
+      options);
 }
 
 GammaPoissonRegression fit_regression(const PoissonColumns& data, const CovariateDesign& covariates,
@@ -97,24 +110,11 @@ GammaPoissonRegression fit_regression(const PoissonColumns& data, const Covariat
                      "no store has an event: the prior mean falls to 0, so no gamma prior "
                      "maximises the marginal likelihood");
   }
-  const BackendChoice backend = resolve_backend(options.backend);
-  const RegressionDesign design(covariates, data.size, true);
-  const RegressionModel model(fit_detail::make_reducer(data, design, backend.backend),
-                              design.columns(), fit_detail::minus_log_factorials(data));
-  RegressionProblem problem;
-  problem.boundary_start.assign(design.columns(), 0.0);
-  problem.boundary_start[0] = std::log(events / exposure);
-  problem.max_log_dispersion = kMaxLogDispersion;
-  problem.divergence_reason =
+  return dispersion_regression<GammaPoissonRegression>(
+      data, covariates, fit_detail::minus_log_factorials(data), std::log(events / exposure),
       "the dispersion grows without bound (shape -> 0): the counts are too concentrated in a "
-      "few stores for any gamma prior to maximise the marginal likelihood";
-  const RegressionSolution s = fit_detail::fit_ml(model, problem, data.size, options);
-  GammaPoissonRegression f;
-  f.coefficients = fit_detail::report_coefficients(design, s.c, s.covariance);
-  f.dispersion = dispersion_of(s, design.columns());
-  f.report = s.report;
-  f.report.backend = backend;
-  return f;
+      "few stores for any gamma prior to maximise the marginal likelihood",
+      options);
 }
 
 NormalNormalRegression fit_regression(const NormalColumns& data, const CovariateDesign& covariates,
