@@ -59,6 +59,7 @@ struct BinomialRows {
   HBAYES_HD Moments moments(std::size_t i) const {
     return binomial_moments(successes[i], trials[i]);
   }
+#if !defined(__CUDACC__)  // the joint table is the CPU pass's (nvcc rejects unused members here)
   // Stores with fewer trials than this can be counted as (trials, successes) pairs in a table
   // (the CPU pass, for large catalogs): cell n (n + 1) / 2 + y.
   static constexpr std::int64_t kJointTrials = 512;
@@ -102,6 +103,7 @@ struct BinomialRows {
     }
     *moments = *moments + from_table;
   }
+#endif
 };
 
 struct PoissonRows {
@@ -116,12 +118,14 @@ struct PoissonRows {
   HBAYES_HD Moments moments(std::size_t i) const {
     return poisson_moments(counts[i], exposures[i]);
   }
+#if !defined(__CUDACC__)
   static constexpr std::int64_t kJointTrials = 0;  // no joint table
   template <class OtherRow>
   void count_joint(std::size_t begin, std::size_t end, std::uint32_t*, OtherRow other_row) const {
     for (std::size_t i = begin; i < end; ++i) other_row(i);
   }
   static void add_joint(const std::vector<std::int64_t>&, std::int64_t*, Moments*) {}
+#endif
 };
 
 template <class Rows>
