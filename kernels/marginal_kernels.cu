@@ -579,6 +579,25 @@ PassResult<Rows> histogram_pass(std::size_t n, const Rows& rows, CountHistogram*
 
 #endif
 
+// The histogram pass over a gamma-Poisson catalog's columns (already on the backend): the
+// histogram of counts and the moment sums of the valid rows; *invalid_rows counts the others.
+PoissonSummary summarize_poisson_rows(const PoissonRows& rows, std::size_t n,
+                                      std::int64_t* invalid_rows) {
+  PoissonSummary summary;
+  summary.groups = n;
+  *invalid_rows = 0;
+  if (n == 0) return summary;
+  CountHistogram histogram[1];
+  const auto pass = histogram_pass(n, rows, histogram);
+  *invalid_rows = pass.invalid;
+  summary.counts = std::move(histogram[0]);
+  summary.sum_exposure = pass.moments.sum_exposure;
+  summary.sum_rate = pass.moments.sum_rate;
+  summary.sum_rate_sq = pass.moments.sum_rate_sq;
+  summary.sum_inv_exposure = pass.moments.sum_inv_exposure;
+  return summary;
+}
+
 class ResidentExposureReducer : public ExposureReducer {
  public:
   explicit ResidentExposureReducer(const PoissonColumns& data)
@@ -587,6 +606,10 @@ class ResidentExposureReducer : public ExposureReducer {
   Derivs2 reduce(double mean, double dispersion) const override {
     return reduce_stores<Derivs2>(
         n_, ExposureTermOf{counts_.get(), exposures_.get(), mean, dispersion});
+  }
+
+  PoissonSummary summarize(std::int64_t* invalid_rows) const override {
+    return summarize_poisson_rows(PoissonRows{counts_.get(), exposures_.get()}, n_, invalid_rows);
   }
 
  private:
@@ -678,25 +701,6 @@ BinomialSummary summarize_binomial(const BinomialColumns& data, std::int64_t* in
   summary.sum_rate = pass.moments.sum_rate;
   summary.sum_rate_sq = pass.moments.sum_rate_sq;
   summary.sum_inv_trials = pass.moments.sum_inv_trials;
-  return summary;
-}
-
-PoissonSummary summarize_poisson(const PoissonColumns& data, std::int64_t* invalid_rows) {
-  PoissonSummary summary;
-  summary.groups = data.size;
-  *invalid_rows = 0;
-  if (data.size == 0) return summary;
-  const InputColumn<std::int64_t> counts(data.counts, data.size);
-  const InputColumn<double> exposures(data.exposures, data.size);
-  CountHistogram histogram[1];
-  const auto pass =
-      histogram_pass(data.size, PoissonRows{counts.get(), exposures.get()}, histogram);
-  *invalid_rows = pass.invalid;
-  summary.counts = std::move(histogram[0]);
-  summary.sum_exposure = pass.moments.sum_exposure;
-  summary.sum_rate = pass.moments.sum_rate;
-  summary.sum_rate_sq = pass.moments.sum_rate_sq;
-  summary.sum_inv_exposure = pass.moments.sum_inv_exposure;
   return summary;
 }
 

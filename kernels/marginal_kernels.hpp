@@ -20,6 +20,9 @@ class ExposureReducer {
  public:
   virtual ~ExposureReducer() = default;
   virtual Derivs2 reduce(double mean, double dispersion) const = 0;
+  // The histogram pass over the resident columns (no second copy of them to the device): the
+  // histogram of counts and the moment sums of the valid rows; *invalid_rows counts the others.
+  virtual PoissonSummary summarize(std::int64_t* invalid_rows) const = 0;
 };
 
 // sum_j normal_power_sums(y_j, se_j, tau^2, centre) over a normal catalog resident on a backend.
@@ -56,8 +59,8 @@ class RemlReducer {
   /* The histogram pass: successes, failures and trials histograms and moment sums of */       \
   /* the valid rows; *invalid_rows counts the rows that break the data rules. */               \
   BinomialSummary summarize_binomial(const BinomialColumns& data, std::int64_t* invalid_rows); \
-  /* The histogram of counts and the moment sums of a gamma-Poisson catalog (likewise). */     \
-  PoissonSummary summarize_poisson(const PoissonColumns& data, std::int64_t* invalid_rows);    \
+  /* A gamma-Poisson catalog resident on the backend: its histogram pass (summarize) and */  \
+  /* its per-iteration sums. */                                                                \
   std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns& data);          \
   std::unique_ptr<NormalReducer> make_normal_reducer(const NormalColumns& data);               \
   /* Regression reducers over a catalog and its design (read in place on the CPU). */          \

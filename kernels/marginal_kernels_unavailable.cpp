@@ -13,9 +13,6 @@ namespace {
 BinomialSummary summarize_binomial(const BinomialColumns&, std::int64_t*) {
   refuse();
 }
-PoissonSummary summarize_poisson(const PoissonColumns&, std::int64_t*) {
-  refuse();
-}
 std::unique_ptr<ExposureReducer> make_exposure_reducer(const PoissonColumns&) {
   refuse();
 }

@@ -16,17 +16,16 @@ class ColumnsPoissonCatalog : public PoissonCatalog {
  public:
   ColumnsPoissonCatalog(const PoissonColumns& data, BackendChoice choice)
       : backend_(std::move(choice)) {
-    const bool cuda = backend_.backend == Backend::Cuda;
+    // The columns go to the backend once: the summary is the resident reducer's.
+    reducer_ = backend_.backend == Backend::Cuda ? kernels::cuda::make_exposure_reducer(data)
+                                                 : kernels::cpu::make_exposure_reducer(data);
     std::int64_t invalid = 0;
-    summary_ = cuda ? kernels::cuda::summarize_poisson(data, &invalid)
-                    : kernels::cpu::summarize_poisson(data, &invalid);
+    summary_ = reducer_->summarize(&invalid);
     if (invalid > 0) {
       fit_detail::throw_first_invalid(data.size, [&](std::size_t i) {
         return validation::poisson_row(data.counts[i], data.exposures[i], "count", "exposure");
       });
     }
-    reducer_ = cuda ? kernels::cuda::make_exposure_reducer(data)
-                    : kernels::cpu::make_exposure_reducer(data);
   }
 
   PoissonSummary summary() const override { return summary_; }
