@@ -35,9 +35,17 @@ class MeanAutocovariance {
     double total = 0;
     for (std::size_t c = 0; c < x_.chains; ++c) {
       const double* y = centered_.data() + c * x_.draws;
-      long double sum = 0;
-      for (std::size_t i = 0; i + lag < x_.draws; ++i) sum += y[i] * y[i + lag];
-      total += static_cast<double>(sum / x_.draws);
+      // Four running sums (vectorisable, and each a quarter as long): the products of centred
+      // draws are summed to ~1e-15 relative, far inside the 1e-6 asked of agreement with
+      // posterior, whose FFT-based autocovariances carry errors of the same order.
+      const std::size_t n = x_.draws - lag;
+      double sum[4] = {0.0, 0.0, 0.0, 0.0};
+      std::size_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        for (std::size_t k = 0; k < 4; ++k) sum[k] += y[i + k] * y[i + k + lag];
+      }
+      for (; i < n; ++i) sum[0] += y[i] * y[i + lag];
+      total += ((sum[0] + sum[1]) + (sum[2] + sum[3])) / static_cast<double>(x_.draws);
     }
     return total / static_cast<double>(x_.chains);
   }
