@@ -64,16 +64,26 @@ void sample_run(benchmark::State& state, hbayes::HierModelSpec spec, hbayes::Hie
       benchmark::Counter(static_cast<double>(gradients), benchmark::Counter::kIsRate);
 }
 
-void gradient_binomial(benchmark::State& state) {
-  namespace hmc = hbayes::kernels::hmc;
-  const auto groups = static_cast<std::size_t>(state.range(0));
+namespace hmc = hbayes::kernels::hmc;
+
+// The kernel-level benchmarks' model: hier-binomial, non-centered, the default priors.
+const hmc::HierModel kBinomialModel{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
+                                    hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
+                                    hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
+                                    hmc::GroupPrior{false, 0}};
+
+// binomial_catalog(groups) as the kernels take it.
+std::vector<hmc::GroupData> binomial_groups(std::size_t groups) {
   const hbayes::HierDataset catalog = binomial_catalog(groups);
   std::vector<hmc::GroupData> data(groups);
   for (std::size_t j = 0; j < groups; ++j) data[j] = {catalog.first[j], catalog.second[j]};
-  const hmc::HierModel model{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
-                             hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
-                             hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
-                             hmc::GroupPrior{false, 0}};
+  return data;
+}
+
+void gradient_binomial(benchmark::State& state) {
+  const auto groups = static_cast<std::size_t>(state.range(0));
+  const std::vector<hmc::GroupData> data = binomial_groups(groups);
+  const hmc::HierModel& model = kBinomialModel;
   std::vector<double> q(hmc::kFirstGroupIndex + groups, 0.1), grad(q.size());
   q[hmc::kMuIndex] = -1.0;
   q[hmc::kLogTauIndex] = std::log(0.6);
@@ -89,17 +99,11 @@ void gradient_binomial(benchmark::State& state) {
 
 // Transitions of a fixed length on an ensemble of the given shape (no adaptation).
 void transition_binomial(benchmark::State& state, Backend backend, bool per_chain) {
-  namespace hmc = hbayes::kernels::hmc;
   namespace kernels = hbayes::kernels;
   const auto chains = static_cast<std::size_t>(state.range(0));
   const auto groups = static_cast<std::size_t>(state.range(1));
-  const hbayes::HierDataset catalog = binomial_catalog(groups);
-  std::vector<hmc::GroupData> data(groups);
-  for (std::size_t j = 0; j < groups; ++j) data[j] = {catalog.first[j], catalog.second[j]};
-  const hmc::HierModel model{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
-                             hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
-                             hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
-                             hmc::GroupPrior{false, 0}};
+  const std::vector<hmc::GroupData> data = binomial_groups(groups);
+  const hmc::HierModel& model = kBinomialModel;
   constexpr int kSteps = 8;
   try {
     const bool cuda = backend == Backend::Cuda;
