@@ -48,6 +48,9 @@ void for_each_item(std::size_t items, const Functor& functor, std::size_t) {
                      functor);
 }
 
+// Warmup's per-coordinate statistics take one coordinate per GPU thread.
+constexpr std::size_t kCoordinateBlock = 1;
+
 // Work items a GPU wants in flight (an H100 holds 270k resident threads; 64k keep its memory
 // system busy), slices per chain at most (the per-chain reduction adds them on one thread), and
 // groups per slice at least.
@@ -91,6 +94,11 @@ void for_each_item(std::size_t items, const Functor& functor, std::size_t group_
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (std::ptrdiff_t i = 0; i < n; ++i) functor(static_cast<std::size_t>(i));
 }
+
+// Warmup's per-coordinate statistics take blocks of this many coordinates per work item: a
+// thread then reads each chain's stretch of a block contiguously instead of one coordinate of
+// every chain, 8 x dim bytes apart (64 chains x 1,000 groups: ~0.5 s of a 4.5 s warmup).
+constexpr std::size_t kCoordinateBlock = 512;
 
 // Slices are contiguous runs of this many groups: each dispatch then hands a thread about 0.1 ms
 // of work. Fewer than kCpuMaxSlicedChains chains with at least four runs of groups are sliced, so
@@ -258,8 +266,11 @@ class BackendEnsemble final : public Ensemble {
     thrust::copy(accept, accept + chains_, accept_.begin());
     double* previous_mean = raw(chees_centres_);
     double* proposal_mean = previous_mean + dim_;
-    for_each_item(dim_, hmc::CheesCentres{arrays(), raw(accept_), previous_mean, proposal_mean},
-                  chains_);
+    const std::size_t blocks = (dim_ + kCoordinateBlock - 1) / kCoordinateBlock;
+    for_each_item(blocks,
+                  hmc::CheesCentres{arrays(), raw(accept_), previous_mean, proposal_mean,
+                                    kCoordinateBlock},
+                  chains_ * kCoordinateBlock);
     for_each_item(chains_ * chees_slicing_.slices,
                   hmc::CheesSliceTerms{arrays(), chees_slicing_,
                                        thrust::raw_pointer_cast(inverse_metric_.data()),
@@ -275,7 +286,10 @@ class BackendEnsemble final : public Ensemble {
   }
 
   void accumulate_moments() override {
-    for_each_item(dim_, hmc::AccumulateMoments{arrays(), moment_draws_, raw(moments_)}, chains_);
+    const std::size_t blocks = (dim_ + kCoordinateBlock - 1) / kCoordinateBlock;
+    for_each_item(blocks,
+                  hmc::AccumulateMoments{arrays(), moment_draws_, raw(moments_), kCoordinateBlock},
+                  chains_ * kCoordinateBlock);
     moment_draws_ += chains_;
   }
 

@@ -5,9 +5,9 @@
 //    serial reference it is tested against);
 //  - per-coordinate Welford sums of the positions and gradients, pooled over chains, from which
 //    the metric windows (MetricAdapter) take their variances once per window.
-// Statistics per coordinate are one work item per coordinate that loops over the chains in
-// chain order, and sums per chain run over fixed slices of coordinates added in slice order, so
-// every result is independent of the thread count.
+// Statistics per coordinate take the chains in chain order (work items are blocks of
+// coordinates), and sums per chain run over fixed slices of coordinates added in slice order, so
+// every result is independent of the thread count and of the block size.
 #pragma once
 
 #include <cmath>
@@ -27,27 +27,37 @@ HBAYES_HD inline bool usable_for_chees(double accept) {
   return accept > kMinAcceptForGradient;  // false for NaN too
 }
 
-// ChEES pass 1, one work item per coordinate k: the centres the chains' square distances are
-// measured from, the mean of the previous positions and the acceptance-weighted mean of the
-// proposals (a rejected proposal is not a draw from the target). The proposal centre is left at
-// 0 when no chain is usable; the gradient is then 0 whatever it holds.
+// ChEES pass 1, one work item per block of `block` coordinates: the centres the chains' square
+// distances are measured from, the mean of the previous positions and the acceptance-weighted
+// mean of the proposals (a rejected proposal is not a draw from the target). Within a block the
+// chains go in order, each over the block's coordinates: every coordinate's sum takes the chains
+// in order whatever the block, and a CPU thread reads each chain's stretch contiguously (one
+// coordinate per item, the GPU's choice, reads a chain-major row 8 x dim bytes apart). The
+// proposal centre is left at 0 when no chain is usable; the gradient is then 0 whatever it holds.
 struct CheesCentres {
   EnsembleArrays arrays;
   const double* accept;   // chains acceptance probabilities of the last transition
   double* previous_mean;  // dim
   double* proposal_mean;  // dim
+  std::size_t block;      // coordinates per work item
 
-  HBAYES_HD void operator()(std::size_t k) const {
+  HBAYES_HD void operator()(std::size_t item) const {
+    const std::size_t first = item * block;
+    const std::size_t end = first + block < arrays.dim ? first + block : arrays.dim;
     const double chains = static_cast<double>(arrays.chains);
-    double previous_sum = 0.0, proposal_sum = 0.0, weight_sum = 0.0;
+    for (std::size_t k = first; k < end; ++k) previous_mean[k] = proposal_mean[k] = 0.0;
+    double weight_sum = 0.0;
     for (std::size_t c = 0; c < arrays.chains; ++c) {
-      previous_sum += arrays.chain(arrays.previous, c)[k] / chains;
+      const ChainVector previous = arrays.chain(arrays.previous, c);
+      for (std::size_t k = first; k < end; ++k) previous_mean[k] += previous[k] / chains;
       if (!usable_for_chees(accept[c])) continue;
       weight_sum += accept[c];
-      proposal_sum += accept[c] * arrays.chain(arrays.proposal, c)[k];
+      const ChainVector proposal = arrays.chain(arrays.proposal, c);
+      for (std::size_t k = first; k < end; ++k) proposal_mean[k] += accept[c] * proposal[k];
     }
-    previous_mean[k] = previous_sum;
-    proposal_mean[k] = weight_sum > 0.0 ? proposal_sum / weight_sum : 0.0;
+    for (std::size_t k = first; k < end; ++k) {
+      proposal_mean[k] = weight_sum > 0.0 ? proposal_mean[k] / weight_sum : 0.0;
+    }
   }
 };
 
@@ -134,20 +144,28 @@ HBAYES_HD inline void welford_add(double x, std::size_t count, double* mean, dou
   *squares += delta * (x - *mean);
 }
 
-// Adds every chain's position and gradient to the sums, one work item per coordinate k, chains in
-// order: the draws of one call are counts + 1 .. counts + chains.
+// Adds every chain's position and gradient to the sums, one work item per block of `block`
+// coordinates, chains in order (as CheesCentres): the draws of one call are counts + 1 ..
+// counts + chains.
 struct AccumulateMoments {
   EnsembleArrays arrays;
   std::size_t count;  // draws already in the sums
   double* moments;    // kMomentFields x dim
+  std::size_t block;  // coordinates per work item
 
-  HBAYES_HD void operator()(std::size_t k) const {
+  HBAYES_HD void operator()(std::size_t item) const {
     const std::size_t dim = arrays.dim;
+    const std::size_t first = item * block;
+    const std::size_t end = first + block < dim ? first + block : dim;
     for (std::size_t c = 0; c < arrays.chains; ++c) {
-      welford_add(arrays.chain(arrays.position, c)[k], count + c + 1,
-                  &moments[kPositionMean * dim + k], &moments[kPositionSquares * dim + k]);
-      welford_add(arrays.chain(arrays.gradient, c)[k], count + c + 1,
-                  &moments[kGradientMean * dim + k], &moments[kGradientSquares * dim + k]);
+      const ChainVector position = arrays.chain(arrays.position, c);
+      const ChainVector gradient = arrays.chain(arrays.gradient, c);
+      for (std::size_t k = first; k < end; ++k) {
+        welford_add(position[k], count + c + 1, &moments[kPositionMean * dim + k],
+                    &moments[kPositionSquares * dim + k]);
+        welford_add(gradient[k], count + c + 1, &moments[kGradientMean * dim + k],
+                    &moments[kGradientSquares * dim + k]);
+      }
     }
   }
 };

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "hmc/warmup_statistics.hpp"
 #include "sample/adaptation.hpp"
 #include "sample_kernels.hpp"
 #include "support/tolerances.hpp"
@@ -226,6 +227,40 @@ TEST(WarmupStatistics, ResultsDoNotDependOnTheThreadCount) {
   omp_set_num_threads(threads);
   EXPECT_EQ(one.chees, two.chees);
   EXPECT_EQ(one.variance, two.variance);
+}
+
+// The per-coordinate passes give the same bits whatever the block of coordinates a work item
+// takes (the GPU takes 1, the CPU 512): each coordinate sees the chains in order either way.
+TEST(WarmupStatistics, CoordinateBlocksDoNotChangeTheBits) {
+  const std::size_t chains = 6, dim = 1203;
+  std::vector<double> position(chains * dim), gradient(chains * dim), previous(chains * dim),
+      proposal(chains * dim), unused(chains * dim), log_density(chains);
+  for (std::size_t i = 0; i < position.size(); ++i) {
+    const auto x = static_cast<double>(i);
+    position[i] = std::sin(0.37 * x), gradient[i] = std::cos(0.11 * x);
+    previous[i] = std::sin(0.05 * x + 1.0), proposal[i] = std::cos(0.23 * x - 2.0);
+  }
+  const hmc::EnsembleArrays arrays{chains,          dim,           dim,           1,
+                                   position.data(), gradient.data(), log_density.data(),
+                                   previous.data(), proposal.data(), unused.data(),
+                                   unused.data()};
+  const std::vector<double> accept = {0.9, 0.0, 0.5, 1.0, 1e-6, 0.3};
+  const auto run = [&](std::size_t block) {
+    std::vector<double> centres(2 * dim, -1.0), moments(hmc::kMomentFields * dim, 0.0);
+    const std::size_t items = (dim + block - 1) / block;
+    for (std::size_t item = 0; item < items; ++item) {
+      hmc::CheesCentres{arrays, accept.data(), centres.data(), centres.data() + dim, block}(item);
+      hmc::AccumulateMoments{arrays, 0, moments.data(), block}(item);
+      hmc::AccumulateMoments{arrays, chains, moments.data(), block}(item);
+    }
+    centres.insert(centres.end(), moments.begin(), moments.end());
+    return centres;
+  };
+  const std::vector<double> one = run(1);
+  EXPECT_EQ(one, run(7));
+  EXPECT_EQ(one, run(512));
+  EXPECT_EQ(one, run(dim));
+  EXPECT_NE(one[0], -1.0);  // the passes wrote
 }
 
 }  // namespace
