@@ -73,6 +73,14 @@ bool cholesky_solve(const Vector& a, const Vector& b, Vector* x) {
   return true;
 }
 
+double spd_log_det(const Vector& a, std::size_t n) {
+  Vector l;
+  if (!cholesky(a, n, &l)) return std::nan("");
+  double sum = 0.0;
+  for (std::size_t j = 0; j < n; ++j) sum += 2.0 * std::log(l[j * n + j]);
+  return sum;
+}
+
 bool spd_inverse(const Vector& a, std::size_t n, Vector* inverse) {
   Vector l;
   if (!cholesky(a, n, &l)) return false;

@@ -55,4 +55,8 @@ bool cholesky_solve(const Vector& a, const Vector& b, Vector* x);
 // The inverse of a symmetric positive definite matrix, or false.
 bool spd_inverse(const Vector& a, std::size_t n, Vector* inverse);
 
+// log det of a symmetric positive definite n x n matrix (row-major) from its Cholesky factor, or
+// NaN when it is not numerically positive definite.
+double spd_log_det(const Vector& a, std::size_t n);
+
 }  // namespace hbayes::fit_detail

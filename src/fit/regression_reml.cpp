@@ -22,23 +22,6 @@ Vector unpack(const double* packed, std::size_t p) {
   return m;
 }
 
-// log det of a symmetric positive definite matrix by Cholesky (newton.hpp solves and inverts
-// but does not expose the factor); NaN when not positive definite.
-double log_det(Vector a, std::size_t p) {
-  double sum = 0.0;
-  for (std::size_t j = 0; j < p; ++j) {
-    for (std::size_t k = 0; k < j; ++k) a[j * p + j] -= a[j * p + k] * a[j * p + k];
-    if (!(a[j * p + j] > 0.0)) return std::nan("");
-    const double l = std::sqrt(a[j * p + j]);
-    sum += 2.0 * std::log(l);
-    for (std::size_t i = j + 1; i < p; ++i) {
-      for (std::size_t k = 0; k < j; ++k) a[i * p + j] -= a[i * p + k] * a[j * p + k];
-      a[i * p + j] /= l;
-    }
-  }
-  return sum;
-}
-
 // tr(M N) for p x p matrices.
 double trace_product(const Vector& m, const Vector& n, std::size_t p) {
   double t = 0.0;
@@ -85,7 +68,7 @@ RemlPoint reml_point(const kernels::RemlReducer& reducer, const RegressionDesign
   // With P = W - W X A^-1 X' W and X' W r = 0 at the GLS solution: P y = W r, dP/dtau^2 = -P P,
   // tr P = sum w - tr(A^-1 B), tr PP = sum w^2 - 2 tr(A^-1 C) + tr((A^-1 B)^2).
   point.value = -0.5 * ((k - static_cast<double>(p)) * kLogTwoPi - design.log_det_gram() +
-                        s.sum_log_v + log_det(a, p) + s.wrr[0]);
+                        s.sum_log_v + spd_log_det(a, p) + s.wrr[0]);
   point.d1 = -0.5 * (s.w[0] - trace_product(ainv, b, p)) + 0.5 * s.wrr[1];
   point.d2 =
       0.5 * (s.w[1] - 2.0 * trace_product(ainv, c, p) + trace_product(m, m, p)) - (s.wrr[2] - quad);
