@@ -20,13 +20,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The agreement target with a peer, 1e-6 relative (the closeness rule scales rtol by
-// |a| + |b|, hence half); the CLI writes numbers that read back exactly.
-constexpr Tolerance kPeerEstimate{5e-7, 1e-12};
-// A posterior parameter or mean computed by hand from the JSON's coefficients against the
-// scored file (both sides a few roundings from the same doubles).
-constexpr Tolerance kByHand{1e-12, 1e-300};
-
 std::map<std::string, double> expected(const std::string& name) {
   std::map<std::string, double> values;
   for (const auto& row : read_data_csv(name)) values[row[0]] = std::stod(row[1]);
@@ -72,11 +65,11 @@ TEST(CliCovariates, BetaBinomialFitIsVgamsAndScoresEachStoreWithItsPrior) {
   const double b0 = fit["covariates"]["coefficients"]["intercept"].get<double>();
   const double b1 = fit["covariates"]["coefficients"]["x"].get<double>();
   const double theta = fit["dispersion"]["value"].get<double>();
-  EXPECT_TRUE(close(b0, vgam.at("intercept"), kPeerEstimate)) << b0;
-  EXPECT_TRUE(close(b1, vgam.at("x"), kPeerEstimate)) << b1;
-  EXPECT_TRUE(close(theta, vgam.at("theta"), kPeerEstimate)) << theta;
+  EXPECT_TRUE(close(b0, vgam.at("intercept"), test::kPeerEstimate)) << b0;
+  EXPECT_TRUE(close(b1, vgam.at("x"), test::kPeerEstimate)) << b1;
+  EXPECT_TRUE(close(theta, vgam.at("theta"), test::kPeerEstimate)) << theta;
   EXPECT_TRUE(
-      close(fit["log_marginal_likelihood"].get<double>(), vgam.at("loglik"), kPeerEstimate));
+      close(fit["log_marginal_likelihood"].get<double>(), vgam.at("loglik"), test::kPeerEstimate));
 
   r = run_cli(dir, "score --prior fit.json --backend cpu --input stores.csv --output post.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -91,9 +84,9 @@ TEST(CliCovariates, BetaBinomialFitIsVgamsAndScoresEachStoreWithItsPrior) {
     const double alpha = mu / theta + y, beta = (1.0 - mu) / theta + n - y;
     const std::vector<std::string> f = fields_of(out[j + 1]);
     EXPECT_EQ(f[col.at("store_id")], rows[j][0]);
-    EXPECT_TRUE(close(std::stod(f[col.at("post_alpha")]), alpha, kByHand)) << out[j + 1];
-    EXPECT_TRUE(close(std::stod(f[col.at("post_beta")]), beta, kByHand)) << out[j + 1];
-    EXPECT_TRUE(close(std::stod(f[col.at("post_mean")]), alpha / (alpha + beta), kByHand));
+    EXPECT_TRUE(close(std::stod(f[col.at("post_alpha")]), alpha, test::kByHand)) << out[j + 1];
+    EXPECT_TRUE(close(std::stod(f[col.at("post_beta")]), beta, test::kByHand)) << out[j + 1];
+    EXPECT_TRUE(close(std::stod(f[col.at("post_mean")]), alpha / (alpha + beta), test::kByHand));
   }
 
   // Fit and score in one run: the same fit, the same scores.
@@ -118,10 +111,10 @@ TEST(CliCovariates, GammaPoissonFitIsMasssGlmNb) {
   EXPECT_EQ(fit["covariates"]["link"], "log");
   EXPECT_EQ(fit["dispersion"]["name"], "phi");
   EXPECT_TRUE(close(fit["covariates"]["coefficients"]["intercept"].get<double>(),
-                    mass.at("intercept"), kPeerEstimate));
+                    mass.at("intercept"), test::kPeerEstimate));
   EXPECT_TRUE(
-      close(fit["covariates"]["coefficients"]["x"].get<double>(), mass.at("x"), kPeerEstimate));
-  EXPECT_TRUE(close(fit["dispersion"]["value"].get<double>(), mass.at("phi"), kPeerEstimate));
+      close(fit["covariates"]["coefficients"]["x"].get<double>(), mass.at("x"), test::kPeerEstimate));
+  EXPECT_TRUE(close(fit["dispersion"]["value"].get<double>(), mass.at("phi"), test::kPeerEstimate));
 
   r = run_cli(dir, "score --prior fit.json --input stores.csv --output post.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -135,8 +128,8 @@ TEST(CliCovariates, GammaPoissonFitIsMasssGlmNb) {
     const double mean = std::exp(b0 + b1 * std::stod(rows[j][1]));
     const double y = std::stod(rows[j][2]), e = std::stod(rows[j][3]);
     const std::vector<std::string> f = fields_of(out[j + 1]);
-    EXPECT_TRUE(close(std::stod(f[col.at("post_shape")]), shape + y, kByHand)) << out[j + 1];
-    EXPECT_TRUE(close(std::stod(f[col.at("post_rate")]), shape / mean + e, kByHand)) << out[j + 1];
+    EXPECT_TRUE(close(std::stod(f[col.at("post_shape")]), shape + y, test::kByHand)) << out[j + 1];
+    EXPECT_TRUE(close(std::stod(f[col.at("post_rate")]), shape / mean + e, test::kByHand)) << out[j + 1];
   }
 }
 
@@ -161,12 +154,12 @@ TEST(CliCovariates, NormalMetaRegressionIsMetaforsAndShrinksTowardsTheLine) {
   const double b0 = fit["covariates"]["coefficients"]["intercept"].get<double>();
   const double b1 = fit["covariates"]["coefficients"]["ablat"].get<double>();
   const double tau2 = fit["dispersion"]["value"].get<double>();
-  EXPECT_TRUE(close(b0, metafor.at("reml_intercept"), kPeerEstimate));
-  EXPECT_TRUE(close(b1, metafor.at("reml_ablat"), kPeerEstimate));
-  EXPECT_TRUE(close(tau2, metafor.at("reml_tau2"), kPeerEstimate));
+  EXPECT_TRUE(close(b0, metafor.at("reml_intercept"), test::kPeerEstimate));
+  EXPECT_TRUE(close(b1, metafor.at("reml_ablat"), test::kPeerEstimate));
+  EXPECT_TRUE(close(tau2, metafor.at("reml_tau2"), test::kPeerEstimate));
   EXPECT_TRUE(close(fit["covariates"]["std_errors"]["ablat"].get<double>(),
-                    metafor.at("reml_ablat_se"), kPeerEstimate));
-  EXPECT_TRUE(close(fit["tau"].get<double>(), std::sqrt(tau2), kByHand));
+                    metafor.at("reml_ablat_se"), test::kPeerEstimate));
+  EXPECT_TRUE(close(fit["tau"].get<double>(), std::sqrt(tau2), test::kByHand));
 
   r = run_cli(dir, "score --prior fit.json --id-column trial --input bcg.csv --output post.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -178,7 +171,7 @@ TEST(CliCovariates, NormalMetaRegressionIsMetaforsAndShrinksTowardsTheLine) {
     const double y = std::stod(rows[j][2]), v = std::stod(rows[j][3]);
     const double weight = tau2 / (tau2 + v);
     const std::vector<std::string> f = fields_of(out[j + 1]);
-    EXPECT_TRUE(close(std::stod(f[col.at("data_weight")]), weight, kByHand)) << out[j + 1];
+    EXPECT_TRUE(close(std::stod(f[col.at("data_weight")]), weight, test::kByHand)) << out[j + 1];
     EXPECT_TRUE(
         close(std::stod(f[col.at("post_mean")]), weight * y + (1 - weight) * line, {1e-12, 1e-15}))
         << out[j + 1];

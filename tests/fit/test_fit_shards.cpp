@@ -53,22 +53,19 @@ TEST(FitShards, LargeCatalogTableAgreesWithStoreByStoreShards) {
   expect_same_histogram(merged.failures, whole.failures);
   expect_same_histogram(merged.trials, whole.trials);
   EXPECT_EQ(merged.rate_stores, whole.rate_stores);
-  // The moment sums against long-double sums over the stores: the table's (a few hundred
-  // thousand cells, each a multiple of one rate) to 1e-12, the shards' plain sums of 2.2 million
-  // rates, whose rounding grows with their length, to 1e-10.
+  // The moment sums against long-double sums over the stores: the table's and the shards'.
   long double rate = 0, rate_sq = 0, inv_trials = 0;
   for (std::size_t i = 0; i < trials.size(); ++i) {
     if (trials[i] == 0) continue;
     const long double p = static_cast<long double>(successes[i]) / trials[i];
     rate += p, rate_sq += p * p, inv_trials += 1.0L / trials[i];
   }
-  const test::Tolerance table{1e-12, 0.0}, shards{1e-10, 0.0};
-  EXPECT_TRUE(test::close(whole.sum_rate, static_cast<double>(rate), table));
-  EXPECT_TRUE(test::close(whole.sum_rate_sq, static_cast<double>(rate_sq), table));
-  EXPECT_TRUE(test::close(whole.sum_inv_trials, static_cast<double>(inv_trials), table));
-  EXPECT_TRUE(test::close(merged.sum_rate, static_cast<double>(rate), shards));
-  EXPECT_TRUE(test::close(merged.sum_rate_sq, static_cast<double>(rate_sq), shards));
-  EXPECT_TRUE(test::close(merged.sum_inv_trials, static_cast<double>(inv_trials), shards));
+  EXPECT_TRUE(test::close(whole.sum_rate, static_cast<double>(rate), test::kTableMoments));
+  EXPECT_TRUE(test::close(whole.sum_rate_sq, static_cast<double>(rate_sq), test::kTableMoments));
+  EXPECT_TRUE(test::close(whole.sum_inv_trials, static_cast<double>(inv_trials), test::kTableMoments));
+  EXPECT_TRUE(test::close(merged.sum_rate, static_cast<double>(rate), test::kLongSums));
+  EXPECT_TRUE(test::close(merged.sum_rate_sq, static_cast<double>(rate_sq), test::kLongSums));
+  EXPECT_TRUE(test::close(merged.sum_inv_trials, static_cast<double>(inv_trials), test::kLongSums));
 }
 
 TEST(FitShards, BetaBinomialHistogramsMergeExactly) {

@@ -26,10 +26,6 @@ FitOptions options(FitMethod method = FitMethod::MaximumLikelihood) {
   return o;
 }
 
-// The same optimum reached in two parameterisations (logit mean against mean, and so on).
-constexpr test::Tolerance kSameOptimum{1e-9, 1e-12};
-// Standard errors of the same optimum by the delta method from two information matrices.
-constexpr test::Tolerance kSameStandardError{1e-6, 0.0};
 // The recovery band: the simulated truth lies within this many standard errors.
 constexpr double kRecoveryBand = 4.0;
 
@@ -49,14 +45,14 @@ TEST(RegressionFits, NoCovariatesIsTheBetaBinomialFit) {
   const BetaBinomialRegression reg = fit_regression(c.columns(), none(c.trials.size()), options());
   ASSERT_TRUE(plain.report.converged && reg.report.converged) << reg.report.note;
   const double mu = logistic(reg.coefficients.estimates[0].value);
-  EXPECT_TRUE(test::close(mu, plain.mean.value, kSameOptimum)) << mu << " " << plain.mean.value;
-  EXPECT_TRUE(test::close(reg.dispersion.value, plain.dispersion.value, kSameOptimum));
+  EXPECT_TRUE(test::close(mu, plain.mean.value, test::kSameOptimum)) << mu << " " << plain.mean.value;
+  EXPECT_TRUE(test::close(reg.dispersion.value, plain.dispersion.value, test::kSameOptimum));
   EXPECT_TRUE(test::close(reg.report.log_marginal_likelihood, plain.report.log_marginal_likelihood,
-                          kSameOptimum));
+                          test::kSameOptimum));
   EXPECT_TRUE(test::close(*reg.coefficients.estimates[0].std_error * mu * (1 - mu),
-                          *plain.mean.std_error, kSameStandardError));
+                          *plain.mean.std_error, test::kSameStandardError));
   EXPECT_TRUE(
-      test::close(*reg.dispersion.std_error, *plain.dispersion.std_error, kSameStandardError));
+      test::close(*reg.dispersion.std_error, *plain.dispersion.std_error, test::kSameStandardError));
 }
 
 TEST(RegressionFits, NoCovariatesIsTheGammaPoissonFit) {
@@ -65,12 +61,12 @@ TEST(RegressionFits, NoCovariatesIsTheGammaPoissonFit) {
   const GammaPoissonRegression reg = fit_regression(c.columns(), none(c.counts.size()), options());
   ASSERT_TRUE(plain.report.converged && reg.report.converged) << reg.report.note;
   const double m = std::exp(reg.coefficients.estimates[0].value);
-  EXPECT_TRUE(test::close(m, plain.mean.value, kSameOptimum));
-  EXPECT_TRUE(test::close(reg.dispersion.value, plain.dispersion.value, kSameOptimum));
+  EXPECT_TRUE(test::close(m, plain.mean.value, test::kSameOptimum));
+  EXPECT_TRUE(test::close(reg.dispersion.value, plain.dispersion.value, test::kSameOptimum));
   EXPECT_TRUE(test::close(reg.report.log_marginal_likelihood, plain.report.log_marginal_likelihood,
-                          kSameOptimum));
+                          test::kSameOptimum));
   EXPECT_TRUE(test::close(*reg.coefficients.estimates[0].std_error * m, *plain.mean.std_error,
-                          kSameStandardError));
+                          test::kSameStandardError));
 }
 
 TEST(RegressionFits, NoCovariatesIsTheNormalFitMlAndReml) {
@@ -81,13 +77,13 @@ TEST(RegressionFits, NoCovariatesIsTheNormalFitMlAndReml) {
     const NormalNormalRegression reg =
         fit_regression(c.columns(), none(c.estimates.size()), options(method));
     ASSERT_TRUE(plain.report.converged && reg.report.converged) << reg.report.note;
-    EXPECT_TRUE(test::close(reg.coefficients.estimates[0].value, plain.mu.value, kSameOptimum));
-    EXPECT_TRUE(test::close(reg.tau2.value, plain.tau2.value, kSameOptimum));
+    EXPECT_TRUE(test::close(reg.coefficients.estimates[0].value, plain.mu.value, test::kSameOptimum));
+    EXPECT_TRUE(test::close(reg.tau2.value, plain.tau2.value, test::kSameOptimum));
     EXPECT_TRUE(test::close(reg.report.log_marginal_likelihood,
-                            plain.report.log_marginal_likelihood, kSameOptimum));
+                            plain.report.log_marginal_likelihood, test::kSameOptimum));
     EXPECT_TRUE(test::close(*reg.coefficients.estimates[0].std_error, *plain.mu.std_error,
-                            kSameStandardError));
-    EXPECT_TRUE(test::close(*reg.tau2.std_error, *plain.tau2.std_error, kSameStandardError));
+                            test::kSameStandardError));
+    EXPECT_TRUE(test::close(*reg.tau2.std_error, *plain.tau2.std_error, test::kSameStandardError));
   }
 }
 
@@ -145,8 +141,8 @@ TEST(RegressionFits, NoVariationBeyondTheCovariatesIsTheBoundary) {
   EXPECT_TRUE(f.report.converged) << f.report.note;
   EXPECT_EQ(f.tau2.value, 0.0);
   EXPECT_FALSE(f.tau2.std_error.has_value());
-  EXPECT_TRUE(test::close(f.report.boundary_score, score, kSameOptimum));
-  EXPECT_TRUE(test::close(f.coefficients.estimates[2].value, 3.0, kSameOptimum));
+  EXPECT_TRUE(test::close(f.report.boundary_score, score, test::kSameOptimum));
+  EXPECT_TRUE(test::close(f.coefficients.estimates[2].value, 3.0, test::kSameOptimum));
   EXPECT_THROW(store_priors(f, c.x.design()), InputError);
 }
 

@@ -15,10 +15,6 @@
 namespace hbayes {
 namespace {
 
-// The agreement target with a peer: 1e-6 relative on estimates (the closeness rule
-// scales rtol by |a| + |b|, hence half). The peers were run to tolerances far below it.
-constexpr test::Tolerance kPeerEstimate{5e-7, 1e-12};
-
 std::map<std::string, double> expected(const std::string& name) {
   std::map<std::string, double> values;
   for (const auto& row : test::read_data_csv(name)) values[row[0]] = std::stod(row[1]);
@@ -33,7 +29,7 @@ FitOptions options(FitMethod method) {
 }
 
 void expect_peer(double got, double want, const std::string& what) {
-  EXPECT_TRUE(test::close(got, want, kPeerEstimate)) << what << ": " << got << " vs peer " << want;
+  EXPECT_TRUE(test::close(got, want, test::kPeerEstimate)) << what << ": " << got << " vs peer " << want;
 }
 
 struct Bcg {

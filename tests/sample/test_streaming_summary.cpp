@@ -22,11 +22,7 @@ namespace hbayes {
 namespace {
 
 using test::close;
-using test::Tolerance;
 
-// Quantities the streaming summary computes exactly, in another summation order than the
-// kept-draws oracle: mean, sd, classic split R-hat, E-BFMI.
-constexpr Tolerance kStreamedExact{1e-10, 0.0};
 // Quantiles and the MAD read off the histogram (128 bins over the widened pilot range, ~0.08 sd
 // wide for a normal-like posterior), against the type-7 values of all draws: within this
 // fraction of the column's sd.
@@ -87,10 +83,10 @@ void expect_matches_kept_draws(const HierModelSpec& spec, const SampleOptions& k
     const diagnostics::Summary exact = diagnostics::summarise(view);
     const diagnostics::Summary& got = s.summaries[i];
 
-    EXPECT_TRUE(close(got.mean, exact.mean, kStreamedExact)) << where << ": " << got.mean;
-    EXPECT_TRUE(close(got.sd, exact.sd, kStreamedExact)) << where << ": " << got.sd;
+    EXPECT_TRUE(close(got.mean, exact.mean, test::kStreamedExact)) << where << ": " << got.mean;
+    EXPECT_TRUE(close(got.sd, exact.sd, test::kStreamedExact)) << where << ": " << got.sd;
     const double rhat = diagnostics::rhat_basic(view, true);
-    EXPECT_TRUE(close(got.rhat, rhat, kStreamedExact))
+    EXPECT_TRUE(close(got.rhat, rhat, test::kStreamedExact))
         << where << ": " << got.rhat << " vs " << rhat;
 
     const double band = kQuantileSdFraction * exact.sd;
@@ -118,7 +114,7 @@ void expect_matches_kept_draws(const HierModelSpec& spec, const SampleOptions& k
   ASSERT_EQ(s.divergent.size(), kept.chains);
   for (std::size_t c = 0; c < kept.chains; ++c) {
     EXPECT_TRUE(close(s.ebfmi[c], diagnostics::ebfmi(energies.data() + c * kept.draws, kept.draws),
-                      kStreamedExact))
+                      test::kStreamedExact))
         << "chain " << c << ", " << seed;
     std::size_t count = 0;
     for (std::size_t i = 0; i < kept.draws; ++i) count += kept.value(c, i, divergent) > 0.0;

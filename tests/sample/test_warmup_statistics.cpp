@@ -20,12 +20,6 @@
 namespace hbayes::kernels {
 namespace {
 
-// The backend's sums run in the reference's order except that the ChEES gradient's per-chain
-// sums over more than 1,024 coordinates are added in slices: equal up to that reordering.
-constexpr test::Tolerance kCheesGradient{1e-12, 0.0};
-// Welford's running moments against the two-pass mean and variance of the same draws.
-constexpr test::Tolerance kPooledMoment{1e-12, 1e-300};
-
 constexpr std::size_t kChains = 5;
 
 std::vector<hmc::GroupData> catalog(std::size_t groups) {
@@ -116,7 +110,7 @@ TEST(WarmupStatistics, CheesGradientMatchesTheHostReference) {
                                                        w.inverse_metric, jitter);
           const double got = w.ensemble->chees_gradient(accept.data(), jitter);
           EXPECT_NE(want, 0.0) << layout.name;  // the comparison is not of two zeros
-          EXPECT_TRUE(test::close(got, want, kCheesGradient))
+          EXPECT_TRUE(test::close(got, want, test::kCheesGradient))
               << layout.name << ", " << groups << " groups, jitter " << jitter << ": " << got
               << " vs " << want;
         }
@@ -159,7 +153,7 @@ void expect_close(const std::vector<double>& got, const std::vector<double>& wan
                   const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (std::size_t k = 0; k < got.size(); ++k) {
-    EXPECT_TRUE(test::close(got[k], want[k], kPooledMoment))
+    EXPECT_TRUE(test::close(got[k], want[k], test::kPooledMoment))
         << what << " coordinate " << k << ": " << got[k] << " vs " << want[k];
   }
 }

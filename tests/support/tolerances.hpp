@@ -37,6 +37,22 @@ constexpr Tolerance kShardSums{1e-13, 1e-12};
 constexpr Tolerance kSameFit{1e-8, 1e-12};
 // CPU and CUDA reductions of the same catalog (different summation order).
 constexpr Tolerance kBackendSums{1e-12, 1e-9};
+// Method-of-moments sums expanded from the joint (trials, successes) table (a few hundred
+// thousand cells, each a multiple of one rate) against long-double sums over the stores.
+constexpr Tolerance kTableMoments{1e-12, 0.0};
+// Plain double sums over millions of stores against long-double ones: rounding grows with length.
+constexpr Tolerance kLongSums{1e-10, 0.0};
+// A fit's estimates against a peer's (metafor, VGAM, MASS): the 1e-6 relative (the
+// closeness rule scales rtol by |a| + |b|, hence half); the peers ran to far tighter tolerances,
+// and the CLI writes numbers that read back exactly.
+constexpr Tolerance kPeerEstimate{5e-7, 1e-12};
+// The same regression optimum reached in two parameterisations (logit mean against mean ...).
+constexpr Tolerance kSameOptimum{1e-9, 1e-12};
+// Standard errors of the same optimum by the delta method from two information matrices.
+constexpr Tolerance kSameStandardError{1e-6, 0.0};
+// A posterior parameter or mean computed by hand from a fit's coefficients against the scored
+// file (both sides a few roundings from the same doubles).
+constexpr Tolerance kByHand{1e-12, 1e-300};
 
 // True when value, rounded to `decimals` places, is the published figure (within half a unit
 // in the last published place).
@@ -60,6 +76,15 @@ constexpr Tolerance kLogDensityDifference{1e-12, 1e-12};
 constexpr Tolerance kLogDensityGradientFd{1e-9, 1e-9};
 // The long-double reference's normalised log density against Boost.Math's pdfs.
 constexpr Tolerance kReferenceLogDensity{1e-15, 0.0};
+
+// Warmup's ChEES gradient on the backend against the host reference: the same sums, except that
+// per-chain sums over more than 1,024 coordinates are added in slices.
+constexpr Tolerance kCheesGradient{1e-12, 0.0};
+// Welford's running moments against the two-pass mean and variance of the same draws.
+constexpr Tolerance kPooledMoment{1e-12, 1e-300};
+// What the streaming summary computes exactly (mean, sd, classic split R-hat, E-BFMI) against
+// the kept draws' oracle, summed in another order.
+constexpr Tolerance kStreamedExact{1e-10, 0.0};
 
 // A posterior mean or sd from hbayes sample agrees with a long reference run when it lies
 // within this many combined Monte Carlo standard errors (the "within 4 MCSE").
