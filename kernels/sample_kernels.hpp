@@ -51,15 +51,17 @@ class Ensemble {
   // iterations, so a long run of fixed settings costs one dispatch.
   virtual void transition(const hmc::TransitionSettings* settings, std::size_t iterations,
                           double* records) = 0;
-  // Copies one per-chain vector to the host (chains x dim, chain-major).
+  // Copies one per-chain vector to the host (chains x dim, chain-major): how tests look at the
+  // chains' state; the sampler itself reads only records and warmup's statistics.
   virtual void read(EnsembleField field, double* out) const = 0;
 
   // Warmup's cross-chain statistics (hmc/warmup_statistics.hpp), computed on the backend so that
   // warmup copies no chains x dim arrays to the host.
   // The ChEES criterion's derivative with respect to the trajectory length, as
-  // sampling::chees_gradient computes it from the last transition's previous positions,
-  // proposals and end momenta, in the current inverse metric's whitened coordinates. accept:
-  // that transition's acceptance probabilities (chains values); jitter: its jitter in (0, 1].
+  // reference::chees_gradient (the tests' oracle) computes it from the last transition's
+  // previous positions, proposals and end momenta, in the current inverse metric's whitened
+  // coordinates. accept: that transition's acceptance probabilities (chains values); jitter:
+  // its jitter in (0, 1].
   virtual double chees_gradient(const double* accept, double jitter) = 0;
   // Adds every chain's current position and gradient to running moments per coordinate, pooled
   // over chains (chains draws per call).

@@ -1,8 +1,8 @@
 // Cross-chain statistics that warmup adapts from, computed where the chains live, so that warmup
 // never copies whole chains x dim arrays to the host (with 4 chains x 1e6 groups that was
 // ~160 MB over PCIe per iteration):
-//  - the ChEES trajectory-length gradient (src/sample/adaptation.cpp's chees_gradient is the
-//    serial reference it is tested against);
+//  - the ChEES trajectory-length gradient (src/reference/chees_reference.cpp is the serial
+//    reference it is tested against);
 //  - per-coordinate Welford sums of the positions and gradients, pooled over chains, from which
 //    the metric windows (MetricAdapter) take their variances once per window.
 // Statistics per coordinate take the chains in chain order (work items are blocks of

@@ -60,15 +60,6 @@ class TrajectoryLengthAdapter {
   int iteration_ = 0;
 };
 
-// The ChEES criterion's derivative with respect to the trajectory length, estimated across
-// chains (chain-major arrays, chains x dim): previous and proposed positions, the proposal's end
-// momentum, each chain's acceptance probability and the iteration's jitter in (0, 1]. Distances
-// are measured in the metric's whitened coordinates. The serial reference of
-// kernels::Ensemble::chees_gradient, which the sampler calls (no copies of the chains needed).
-double chees_gradient(const std::vector<double>& previous, const std::vector<double>& proposal,
-                      const std::vector<double>& momentum, const std::vector<double>& accept,
-                      const std::vector<double>& inverse_metric, double jitter);
-
 // Stan's warmup schedule: an initial fast interval, slow windows that double in length (the
 // metric is re-estimated at the end of each), and a final fast interval. The caller collects
 // the moments of the positions and gradients over a window's iterations and hands over their

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hmc/philox.hpp"
+#include "reference/chees_reference.hpp"
 #include "sample/adaptation.hpp"
 
 namespace hbayes::sampling {
@@ -110,16 +111,16 @@ TEST(Adaptation, DualAveragingFindsTheTargetAcceptance) {
   EXPECT_NEAR(adapter.final_step_size(), std::sqrt(-std::log(0.651)), 0.02);
 }
 
-TEST(Adaptation, CheesGradientPointsOutwardWhenProposalsMoveAway) {
+TEST(Adaptation, CheesReferencePointsOutwardWhenProposalsMoveAway) {
   // Two chains symmetric about 0 whose proposals moved outward and keep moving outward: a
   // longer trajectory would increase the change in squared distance, so the gradient is > 0;
   // reversing the momenta makes it negative.
   const std::vector<double> previous = {-1.0, 1.0}, proposal = {-2.0, 2.0};
   const std::vector<double> accept = {1.0, 1.0}, metric = {1.0};
-  EXPECT_GT(chees_gradient(previous, proposal, {-1.0, 1.0}, accept, metric, 1.0), 0.0);
-  EXPECT_LT(chees_gradient(previous, proposal, {1.0, -1.0}, accept, metric, 1.0), 0.0);
+  EXPECT_GT(reference::chees_gradient(previous, proposal, {-1.0, 1.0}, accept, metric, 1.0), 0.0);
+  EXPECT_LT(reference::chees_gradient(previous, proposal, {1.0, -1.0}, accept, metric, 1.0), 0.0);
   // Chains that reject everything carry no information.
-  EXPECT_EQ(chees_gradient(previous, proposal, {-1.0, 1.0}, {0.0, 0.0}, metric, 1.0), 0.0);
+  EXPECT_EQ(reference::chees_gradient(previous, proposal, {-1.0, 1.0}, {0.0, 0.0}, metric, 1.0), 0.0);
 }
 
 TEST(Adaptation, TrajectoryLengthMovesAlongTheGradientWithinTheClip) {

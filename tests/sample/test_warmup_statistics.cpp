@@ -1,6 +1,6 @@
 // Warmup's cross-chain statistics computed on the backend (hmc/warmup_statistics.hpp) against
 // serial host computations on the chains' arrays read back: the ChEES gradient against
-// sampling::chees_gradient, the pooled moments against a two-pass mean and variance. Run on the
+// reference::chees_gradient, the pooled moments against a two-pass mean and variance. Run on the
 // CPU with every layout and slicing, so the GPU's indexing is exercised without a GPU.
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "hmc/warmup_statistics.hpp"
-#include "sample/adaptation.hpp"
+#include "reference/chees_reference.hpp"
 #include "sample_kernels.hpp"
 #include "support/tolerances.hpp"
 
@@ -106,7 +106,7 @@ TEST(WarmupStatistics, CheesGradientMatchesTheHostReference) {
       const std::vector<double> momentum = read(*w.ensemble, EnsembleField::Momentum, w.dim);
       for (const std::vector<double>& accept : {w.last_accept, planted}) {
         for (const double jitter : {0.375, 1.0}) {
-          const double want = sampling::chees_gradient(previous, proposal, momentum, accept,
+          const double want = reference::chees_gradient(previous, proposal, momentum, accept,
                                                        w.inverse_metric, jitter);
           const double got = w.ensemble->chees_gradient(accept.data(), jitter);
           EXPECT_NE(want, 0.0) << layout.name;  // the comparison is not of two zeros
