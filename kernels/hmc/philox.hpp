@@ -83,4 +83,23 @@ HBAYES_HD inline void standard_normal_pair(std::uint64_t word0, std::uint64_t wo
   *z1 = radius * std::sin(angle);
 }
 
+// Standard normal k of a stream, four per Philox block (two Box-Muller pairs): the momenta of
+// both transition kernels, so that they draw the same numbers. The last block is kept, so a
+// contiguous run of coordinates costs one block per four.
+struct MomentumNormals {
+  ChainStream stream;
+  std::size_t block_index = ~std::size_t{0};
+  double z[4] = {0.0, 0.0, 0.0, 0.0};
+
+  HBAYES_HD double operator()(std::size_t k) {
+    if (k / 4 != block_index) {
+      block_index = k / 4;
+      const PhiloxBlock block = stream.block(block_index);
+      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
+      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
+    }
+    return z[k % 4];
+  }
+};
+
 }  // namespace hbayes::kernels::hmc

@@ -56,25 +56,6 @@ enum SlicePartial : int { kPartialMu = 0, kPartialLogTau, kPartialValue, kPartia
 // What a chain carries between dispatches of one transition.
 enum SlicedChainState : int { kStateEnergy0 = 0, kStateStopped, kStateAccepted, kStateFields };
 
-// Momentum components of a chain: the same Philox words and Box-Muller pairs that
-// transition.hpp uses (four normals per block). The last block is kept, so a contiguous run of
-// coordinates costs one block per four, as in transition.hpp.
-struct MomentumNormals {
-  ChainStream stream;
-  std::size_t block_index = ~std::size_t{0};
-  double z[4] = {0.0, 0.0, 0.0, 0.0};
-
-  HBAYES_HD double operator()(std::size_t k) {
-    if (k / 4 != block_index) {
-      block_index = k / 4;
-      const PhiloxBlock block = stream.block(block_index);
-      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
-      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
-    }
-    return z[k % 4];
-  }
-};
-
 // Everything the dispatches share: the ensemble plus the slices' and chains' scratch arrays.
 struct SlicedEnsemble {
   HierModel model;

@@ -108,21 +108,15 @@ struct ChainTransition {
       for (std::size_t k = 0; k < dim; ++k) q0[k] = q[k];
     }
 
-    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric), four normals per Philox block.
-    const ChainStream momentum_stream{settings.seed, c, settings.iteration,
-                                      RandomPurpose::Momentum};
+    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric).
+    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
     double kinetic0 = 0.0;
-    for (std::size_t k0 = 0; k0 < dim; k0 += 4) {
-      const PhiloxBlock block = momentum_stream.block(k0 / 4);
-      double z[4];
-      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
-      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
-      for (std::size_t k = k0; k < dim && k < k0 + 4; ++k) {
-        p[k] = z[k - k0] / std::sqrt(inverse_metric[k]);
-        kinetic0 += 0.5 * z[k - k0] * z[k - k0];
-        q1[k] = q[k];
-        g1[k] = g[k];
-      }
+    for (std::size_t k = 0; k < dim; ++k) {
+      const double z = normal(k);
+      p[k] = z / std::sqrt(inverse_metric[k]);
+      kinetic0 += 0.5 * z * z;
+      q1[k] = q[k];
+      g1[k] = g[k];
     }
     const double energy0 = kinetic0 - arrays.log_density[c];
 
