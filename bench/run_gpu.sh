@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GPU checks and figures on a machine with a CUDA device, for a build with the CUDA backend:
 #   1. every test binary (the CUDA cases of the parity tests and the GPU-only tests included);
-#   2. the kernel benchmarks on both backends (bench_score);
+#   2. the kernel benchmarks on both backends: scoring (bench_score), the empirical-Bayes fits
+#      (bench_fit) and the sampler's transitions and whole runs (bench_sample);
 #   3. `hbayes score` end to end with --backend cuda against --backend cpu (bench/gpu_end_to_end.py,
 #      which needs numpy and pandas).
 # Usage: bench/run_gpu.sh [BUILD_DIR] (default: build)
@@ -18,6 +19,8 @@ for t in "$build"/tests/hbayes_*_tests; do
 done
 
 echo "== kernel benchmarks"
+"$build"/bench/bench_sample --benchmark_filter='^(sample|transition)/' || status=1
+"$build"/bench/bench_fit || status=1
 "$build"/bench/bench_score --benchmark_min_time=1 --benchmark_counters_tabular=true || status=1
 
 echo "== end to end"
