@@ -21,3 +21,15 @@
 #else
 #define HBAYES_HD_OUTLINE
 #endif
+
+// For the few CPU loops where vector instructions pay (the sampler's loops over groups): g++ on
+// x86-64 compiles the function three times, for AVX-512 (x86-64-v4), AVX2 with FMA (x86-64-v3)
+// and the baseline, and the loader picks the best the machine has (GCC's target_clones, an
+// ifunc), so one binary is both portable and fast. flatten inlines what the loop calls, which
+// would otherwise stay baseline code. Empty for nvcc and other compilers.
+#if !defined(__CUDACC__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HBAYES_CPU_CLONES \
+  __attribute__((flatten, target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HBAYES_CPU_CLONES
+#endif

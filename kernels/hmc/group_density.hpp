@@ -3,8 +3,9 @@
 //
 // These sit in the sampler's innermost loop (chains x groups x leapfrog steps), so they are kept
 // lean: no loops, at most one division per function, and branches only on the model's enums,
-// which are the same for every group and chain (data-dependent choices are selects). Terms that
-// depend on the data alone (log binomial coefficients, log y!, log se, y log exposure) are
+// which are the same for every group and chain (data-dependent choices are selects). exp and log
+// are the branch-free versions in special/, so that the loops over groups vectorize on a CPU. Terms
+// that depend on the data alone (log binomial coefficients, log y!, log se, y log exposure) are
 // dropped.
 #pragma once
 
@@ -12,6 +13,8 @@
 
 #include "device_macros.hpp"
 #include "hmc/hier_model.hpp"
+#include "special/exp_branch_free.hpp"
+#include "special/log_branch_free.hpp"
 
 namespace hbayes::kernels::hmc {
 
@@ -32,7 +35,7 @@ HBAYES_HD inline double likelihood_term(GroupData data, double theta, double* d_
     // exact value instead of cancelling y theta against n log(1 + e^theta).
     const double y = data.first;
     const double n = data.second;
-    const double e = exp(-fabs(theta));
+    const double e = special::exp_branch_free(-fabs(theta));
     const double s_abs = 1.0 / (1.0 + e);  // s(|theta|)
     const double s_neg_abs = e * s_abs;    // s(-|theta|), without the cancellation of 1 - s
     const bool positive = theta >= 0.0;
@@ -40,9 +43,10 @@ HBAYES_HD inline double likelihood_term(GroupData data, double theta, double* d_
     const double t = positive ? s_neg_abs : s_abs;  // s(-theta) = 1 - s(theta)
     *d_theta = y * t - (n - y) * s;
     if constexpr (!WithValue) return 0.0;
-    return -y * (positive ? 0.0 : -theta) - (n - y) * (positive ? theta : 0.0) - n * log1p(e);
+    return -y * (positive ? 0.0 : -theta) - (n - y) * (positive ? theta : 0.0) -
+           n * special::log1p_unit(e);
   } else {
-    const double rate = data.second * exp(theta);
+    const double rate = data.second * special::exp_branch_free(theta);
     *d_theta = data.first - rate;
     return data.first * theta - rate;
   }
@@ -73,7 +77,7 @@ HBAYES_HD inline double effect_prior_term(double nu, double z, double* d_z) {
     const double w = nu + z * z;
     *d_z = -(nu + 1.0) * z / w;
     if constexpr (!WithValue) return 0.0;
-    return -0.5 * (nu + 1.0) * log(w);
+    return -0.5 * (nu + 1.0) * special::log_branch_free(w);
   }
 }
 

@@ -1,25 +1,22 @@
 // The whole model's log density and gradient at one chain's position: the hyperprior terms plus
 // one term per group (see hier_log_density.hpp). One chain's vectors may be interleaved with other
-// chains' (the CUDA layout puts parameter k of all chains side by side), hence the strides.
+// chains' (chain_vector.hpp), hence the strides.
 #pragma once
 
 #include <cstddef>
 
 #include "device_macros.hpp"
+#include "hmc/chain_vector.hpp"
+#include "hmc/group_lanes.hpp"
 #include "hmc/hier_log_density.hpp"
 #include "hmc/hier_model.hpp"
 
 namespace hbayes::kernels::hmc {
 
-// Element k of one chain's vector lives at data[k * stride].
-struct ChainVector {
-  double* data;
-  std::size_t stride;
-  HBAYES_HD double& operator[](std::size_t k) const { return data[k * stride]; }
-};
-
 // The sum of the group terms, with d/du_j written into grad; compiled once per model kind so
-// the loop body has nothing to branch on (and the sum left at 0 when !WithValue).
+// the loop body has nothing to branch on (and the sum left at 0 when !WithValue). The sums run
+// in lanes (group_lanes.hpp); a contiguous chain (the CPU's layout) gets the loop compiled for
+// unit stride, which vectorizes.
 template <bool WithValue>
 struct GroupSum {
   GroupScalars s;
@@ -32,12 +29,29 @@ struct GroupSum {
 
   template <Likelihood L, Parameterization P, bool StudentT>
   HBAYES_HD double run() const {
-    double lp = 0.0;
-    for (std::size_t j = 0; j < groups; ++j) {
-      lp += group_term<L, P, StudentT, WithValue>(s, q[kFirstGroupIndex + j], data[j], d_mu,
-                                                  d_log_tau, &grad[kFirstGroupIndex + j]);
+    if constexpr (kSumLanes > 1) {
+      if (q.stride == 1 && grad.stride == 1) {
+        return sum<L, P, StudentT>(ContiguousVector{q.data}, ContiguousVector{grad.data});
+      }
     }
-    return lp;
+    return sum<L, P, StudentT>(q, grad);
+  }
+
+  template <Likelihood L, Parameterization P, bool StudentT, class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD double sum(Vector u, Vector grad_u) const {
+    enum { kValue, kMu, kLogTau };
+    // Locals, not members: the loop's stores through grad_u could otherwise alias them.
+    const GroupScalars scalars = s;
+    const GroupData* const group_data = data;
+    LaneSums<3> sums;
+    for_each_in_lanes(groups, [&](std::size_t j, int l) {
+      const std::size_t k = kFirstGroupIndex + j;
+      sums.lane[kValue][l] += group_term<L, P, StudentT, WithValue>(
+          scalars, u[k], group_data[j], &sums.lane[kMu][l], &sums.lane[kLogTau][l], &grad_u[k]);
+    });
+    *d_mu += sums.total(kMu);
+    *d_log_tau += sums.total(kLogTau);
+    return sums.total(kValue);
   }
 };
 

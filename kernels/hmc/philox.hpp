@@ -5,9 +5,12 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "device_macros.hpp"
+#include "special/log_branch_free.hpp"
+#include "special/sin_cos_turns.hpp"
 
 namespace hbayes::kernels::hmc {
 
@@ -74,13 +77,21 @@ HBAYES_HD inline double open_uniform(std::uint64_t word) {
   return (static_cast<double>(word >> 11) + 0.5) * 0x1.0p-53;
 }
 
-// Two independent standard normals from two words (Box-Muller).
+// Two independent standard normals from two uniforms in (0, 1) (Box-Muller). The logarithm, sine
+// and cosine are the branch-free ones of special/, so that a loop over pairs vectorizes, and a
+// pair is the same bits whichever path computes it (one coordinate at a time or in bulk).
+HBAYES_HD inline void box_muller(double u0, double u1, double* z0, double* z1) {
+  const double radius = std::sqrt(-2.0 * special::log_branch_free(u0));
+  double sine, cosine;
+  special::sin_cos_turns(u1, &sine, &cosine);
+  *z0 = radius * cosine;
+  *z1 = radius * sine;
+}
+
+// Two standard normals from two Philox words.
 HBAYES_HD inline void standard_normal_pair(std::uint64_t word0, std::uint64_t word1, double* z0,
                                            double* z1) {
-  const double radius = std::sqrt(-2.0 * std::log(open_uniform(word0)));
-  const double angle = 6.283185307179586477 * open_uniform(word1);
-  *z0 = radius * std::cos(angle);
-  *z1 = radius * std::sin(angle);
+  box_muller(open_uniform(word0), open_uniform(word1), z0, z1);
 }
 
 // Standard normal k of a stream, four per Philox block (two Box-Muller pairs): the momenta of
@@ -101,5 +112,29 @@ struct MomentumNormals {
     return z[k % 4];
   }
 };
+
+// Normals 0 .. count - 1 of a stream into out[0 .. count), equal to MomentumNormals' one at a
+// time, in two passes: the uniforms of every whole pair from the Philox blocks (scalar: 64-bit
+// products), then the Box-Muller transform of the pairs, which vectorizes; an odd last normal
+// comes from MomentumNormals.
+template <class Vector>
+HBAYES_HD inline void fill_standard_normals(const ChainStream& stream, std::size_t count,
+                                            Vector out) {
+  const std::size_t paired = count - count % 2;
+  for (std::size_t b = 0; 4 * b < paired; ++b) {
+    const PhiloxBlock block = stream.block(b);
+    for (std::size_t i = 0; i < 4 && 4 * b + i < paired; ++i) {
+      out[4 * b + i] = open_uniform(block.v[i]);
+    }
+  }
+  for (std::size_t k = 0; k < paired; k += 2) {
+    const double u0 = out[k], u1 = out[k + 1];
+    double z0, z1;
+    box_muller(u0, u1, &z0, &z1);
+    out[k] = z0;
+    out[k + 1] = z1;
+  }
+  if (paired < count) out[paired] = MomentumNormals{stream}(paired);
+}
 
 }  // namespace hbayes::kernels::hmc

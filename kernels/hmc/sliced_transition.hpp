@@ -23,8 +23,11 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "device_macros.hpp"
+#include "hmc/chain_vector.hpp"
+#include "hmc/group_lanes.hpp"
 #include "hmc/hier_log_density.hpp"
 #include "hmc/hier_model.hpp"
 #include "hmc/log_density_gradient.hpp"
@@ -79,10 +82,13 @@ struct SlicedEnsemble {
 };
 
 // The loop over one slice's groups at one leapfrog step (or a plain gradient evaluation),
-// compiled once per model kind like log_density_gradient.hpp's GroupSum. With kick_drift, the
-// step's first half-kick and drift come first; with end_kick, the second half-kick follows the
-// gradient. Writes the slice's partial sums.
-template <bool WithValue>
+// compiled once per model kind like log_density_gradient.hpp's GroupSum, and like it summing in
+// lanes, with a unit-stride version for contiguous slices (the CPU's). With KickDrift, the
+// step's first half-kick and drift come first; with EndKick, the second half-kick follows the
+// gradient (and, with WithValue, the kinetic energy of the group coordinates is summed after it).
+// These are template parameters, not run-time flags, so that the loop has no branches to
+// vectorize around. Writes the slice's partial sums.
+template <bool WithValue, bool KickDrift, bool EndKick>
 struct SliceGroupTerms {
   GroupScalars s;
   const GroupData* data;
@@ -93,29 +99,51 @@ struct SliceGroupTerms {
   ChainVector momentum;
   const double* inverse_metric;
   double half_step;
-  bool kick_drift;
-  bool end_kick;
-  bool kinetic;  // also sum the group coordinates' kinetic energy after the end kick
   double* partial;
 
   template <Likelihood L, Parameterization P, bool StudentT>
   HBAYES_HD double run() const {
-    double d_mu = 0.0, d_log_tau = 0.0, value = 0.0, kinetic_energy = 0.0;
-    for (std::size_t j = slicing.first(slice); j < slicing.end(slice); j += slicing.stride()) {
-      const std::size_t k = kFirstGroupIndex + j;
-      if (kick_drift) {
-        momentum[k] += half_step * grad[k];
-        x[k] += 2.0 * half_step * inverse_metric[k] * momentum[k];
+    if constexpr (kSumLanes > 1) {
+      if (slicing.stride() == 1 && x.stride == 1 && grad.stride == 1 && momentum.stride == 1) {
+        return sum<L, P, StudentT>(ContiguousVector{x.data}, ContiguousVector{grad.data},
+                                   ContiguousVector{momentum.data});
       }
-      value += group_term<L, P, StudentT, WithValue>(s, x[k], data[j], &d_mu, &d_log_tau, &grad[k]);
-      if (end_kick) momentum[k] += half_step * grad[k];
-      if (kinetic) kinetic_energy += 0.5 * inverse_metric[k] * momentum[k] * momentum[k];
     }
-    partial[kPartialMu] = d_mu;
-    partial[kPartialLogTau] = d_log_tau;
-    partial[kPartialValue] = value;
-    partial[kPartialKinetic] = kinetic_energy;
-    return value;
+    return sum<L, P, StudentT>(x, grad, momentum);
+  }
+
+  template <Likelihood L, Parameterization P, bool StudentT, class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD double sum(Vector x_, Vector grad_, Vector momentum_) const {
+    constexpr bool kContiguous = std::is_same<Vector, ContiguousVector>::value;
+    constexpr bool kKinetic = EndKick && WithValue;
+    const std::size_t first = slicing.first(slice);
+    const std::size_t stride = kContiguous ? 1 : slicing.stride();
+    const std::size_t end = slicing.end(slice);
+    const std::size_t count = end > first ? (end - first + stride - 1) / stride : 0;
+    // Locals, not members: the loop's stores through double pointers could otherwise alias
+    // them, and reloading them every group stops the vectorizer.
+    const GroupScalars scalars = s;
+    const GroupData* const groups = data;
+    const double* const metric = inverse_metric;
+    const double half = half_step;
+    LaneSums<kPartials> sums;
+    for_each_in_lanes(count, [&](std::size_t i, int l) {
+      const std::size_t j = first + i * stride;
+      const std::size_t k = kFirstGroupIndex + j;
+      if constexpr (KickDrift) {
+        momentum_[k] += half * grad_[k];
+        x_[k] += 2.0 * half * metric[k] * momentum_[k];
+      }
+      sums.lane[kPartialValue][l] += group_term<L, P, StudentT, WithValue>(
+          scalars, x_[k], groups[j], &sums.lane[kPartialMu][l], &sums.lane[kPartialLogTau][l],
+          &grad_[k]);
+      if constexpr (EndKick) momentum_[k] += half * grad_[k];
+      if constexpr (kKinetic) {
+        sums.lane[kPartialKinetic][l] += 0.5 * metric[k] * momentum_[k] * momentum_[k];
+      }
+    });
+    for (int field = 0; field < kPartials; ++field) partial[field] = sums.total(field);
+    return partial[kPartialValue];
   }
 };
 
@@ -127,10 +155,10 @@ struct SliceLogDensity {
     const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
     const ChainVector q = e.arrays.chain(e.arrays.position, c);
     const ChainVector g = e.arrays.chain(e.arrays.gradient, c);
-    dispatch_model(e.model, SliceGroupTerms<true>{group_scalars(e.model, q[kMuIndex], q[kLogTauIndex]),
-                                                  e.data, e.slicing, slice, q, g, g,
-                                                  e.inverse_metric, 0.0, false, false, false,
-                                                  e.partial(c, slice)});
+    dispatch_model(
+        e.model, SliceGroupTerms<true, false, false>{
+                     group_scalars(e.model, q[kMuIndex], q[kLogTauIndex]), e.data, e.slicing, slice,
+                     q, g, g, e.inverse_metric, 0.0, e.partial(c, slice)});
   }
 };
 
@@ -214,6 +242,22 @@ struct ChainStart {
   }
 };
 
+// One leapfrog step's group terms for a slice, with or without the step's first kick and drift.
+template <bool WithValue>
+HBAYES_HD inline void step_terms(const SlicedEnsemble& e, const GroupScalars& s, std::size_t slice,
+                                 bool kick_drift, double half, ChainVector q1, ChainVector g1,
+                                 ChainVector p, double* partial) {
+  if (kick_drift) {
+    dispatch_model(e.model,
+                   SliceGroupTerms<WithValue, true, true>{s, e.data, e.slicing, slice, q1, g1, p,
+                                                          e.inverse_metric, half, partial});
+  } else {
+    dispatch_model(e.model,
+                   SliceGroupTerms<WithValue, false, true>{s, e.data, e.slicing, slice, q1, g1, p,
+                                                           e.inverse_metric, half, partial});
+  }
+}
+
 // Leapfrog step `step` (1-based) for the slice's groups. The drift of mu and log tau for this
 // step has already happened (ChainStart or the previous ChainStep).
 struct SliceStep {
@@ -231,13 +275,9 @@ struct SliceStep {
     const double half = 0.5 * settings.step_size;
     const bool kick_drift = step > 1;  // step 1's came with the momentum draw
     if (last) {
-      dispatch_model(e.model, SliceGroupTerms<true>{s, e.data, e.slicing, slice, q1, g1, p,
-                                                    e.inverse_metric, half, kick_drift, true, true,
-                                                    e.partial(c, slice)});
+      step_terms<true>(e, s, slice, kick_drift, half, q1, g1, p, e.partial(c, slice));
     } else {
-      dispatch_model(e.model, SliceGroupTerms<false>{s, e.data, e.slicing, slice, q1, g1, p,
-                                                     e.inverse_metric, half, kick_drift, true,
-                                                     false, e.partial(c, slice)});
+      step_terms<false>(e, s, slice, kick_drift, half, q1, g1, p, e.partial(c, slice));
     }
   }
 };

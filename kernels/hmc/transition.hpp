@@ -7,8 +7,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "device_macros.hpp"
+#include "hmc/chain_vector.hpp"
+#include "hmc/group_lanes.hpp"
 #include "hmc/hier_log_density.hpp"
 #include "hmc/hier_model.hpp"
 #include "hmc/log_density_gradient.hpp"
@@ -97,55 +100,89 @@ struct ChainTransition {
 
   HBAYES_HD void operator()(std::size_t c, const TransitionSettings& settings, double* records,
                             std::size_t record_width) const {
+    if constexpr (kSumLanes > 1) {
+      if (arrays.param_stride == 1) {
+        run<ContiguousVector>(c, settings, records, record_width);
+        return;
+      }
+    }
+    run<ChainVector>(c, settings, records, record_width);
+  }
+
+ private:
+  template <class Vector>
+  HBAYES_HD Vector view(double* base, std::size_t c) const {
+    if constexpr (std::is_same<Vector, ContiguousVector>::value) {
+      return ContiguousVector{base + c * arrays.chain_stride};
+    } else {
+      return arrays.chain(base, c);
+    }
+  }
+
+  // The transition on views of chain c's vectors: ContiguousVector for the CPU's chain-major
+  // layout, whose loops over coordinates then vectorize (sums in lanes, group_lanes.hpp).
+  template <class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t c, const TransitionSettings& settings,
+                                       double* records, std::size_t record_width) const {
+    // Locals, not members or settings fields: the loops store through double pointers, which
+    // could alias them, and reloading them every coordinate stops the vectorizer.
     const std::size_t dim = arrays.dim;
-    const ChainVector q = arrays.chain(arrays.position, c);
-    const ChainVector g = arrays.chain(arrays.gradient, c);
-    const ChainVector q1 = arrays.chain(arrays.proposal, c);
-    const ChainVector g1 = arrays.chain(arrays.proposal_gradient, c);
-    const ChainVector p = arrays.chain(arrays.momentum, c);
+    const double* const metric = inverse_metric;
+    const double eps = settings.step_size;
+    const double half = 0.5 * eps;
+    const int leapfrog_steps = settings.leapfrog_steps;
+    const Vector q = view<Vector>(arrays.position, c);
+    const Vector g = view<Vector>(arrays.gradient, c);
+    const Vector q1 = view<Vector>(arrays.proposal, c);
+    const Vector g1 = view<Vector>(arrays.proposal_gradient, c);
+    const Vector p = view<Vector>(arrays.momentum, c);
     if (settings.keep_previous) {
-      const ChainVector q0 = arrays.chain(arrays.previous, c);
+      const Vector q0 = view<Vector>(arrays.previous, c);
       for (std::size_t k = 0; k < dim; ++k) q0[k] = q[k];
     }
 
-    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric).
-    MomentumNormals normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}};
-    double kinetic0 = 0.0;
+    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first.
+    fill_standard_normals(
+        ChainStream{settings.seed, c, settings.iteration, RandomPurpose::Momentum}, dim, p);
+    LaneSums<1> kinetic0;
+    for_each_in_lanes(dim, [&](std::size_t k, int l) {
+      const double z = p[k];
+      p[k] = z / std::sqrt(metric[k]);
+      kinetic0.lane[0][l] += 0.5 * z * z;
+    });
+    // (A loop of its own: with more arrays the vectorizer gives up on its aliasing checks.)
     for (std::size_t k = 0; k < dim; ++k) {
-      const double z = normal(k);
-      p[k] = z / std::sqrt(inverse_metric[k]);
-      kinetic0 += 0.5 * z * z;
       q1[k] = q[k];
       g1[k] = g[k];
     }
-    const double energy0 = kinetic0 - arrays.log_density[c];
+    const double energy0 = kinetic0.total(0) - arrays.log_density[c];
 
     // Leapfrog. Inner steps need only the gradient; the log density is evaluated at the end.
     // A chain whose gradient stops being finite stops early: its energy is then not finite
     // either, and the transition is divergent.
-    const double eps = settings.step_size;
     double log_density1 = arrays.log_density[c];
     int steps = 0;
     bool finite = true;
-    while (steps < settings.leapfrog_steps && finite) {
+    while (steps < leapfrog_steps && finite) {
       for (std::size_t k = 0; k < dim; ++k) {
-        p[k] += 0.5 * eps * g1[k];
-        q1[k] += eps * inverse_metric[k] * p[k];
+        p[k] += half * g1[k];
+        q1[k] += eps * metric[k] * p[k];
       }
       ++steps;
-      if (steps == settings.leapfrog_steps) {
+      if (steps == leapfrog_steps) {
         log_density1 = log_density_gradient<true>(model, data, groups, q1, g1);
       } else {
         log_density_gradient<false>(model, data, groups, q1, g1);
       }
       // The mu and log tau partials sum every group's terms, so a non-finite one shows there.
       finite = std::isfinite(g1[kMuIndex] + g1[kLogTauIndex]);
-      for (std::size_t k = 0; k < dim; ++k) p[k] += 0.5 * eps * g1[k];
+      for (std::size_t k = 0; k < dim; ++k) p[k] += half * g1[k];
     }
     if (!finite) log_density1 = NAN;
-    double kinetic1 = 0.0;
-    for (std::size_t k = 0; k < dim; ++k) kinetic1 += 0.5 * inverse_metric[k] * p[k] * p[k];
-    const double energy1 = kinetic1 - log_density1;
+    LaneSums<1> kinetic1;
+    for_each_in_lanes(
+        dim, [&](std::size_t k, int l) { kinetic1.lane[0][l] += 0.5 * metric[k] * p[k] * p[k]; });
+    const double energy1 = kinetic1.total(0) - log_density1;
 
     const MetropolisOutcome outcome = metropolis(settings, c, energy0, energy1);
     if (outcome.accept) {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "device_macros.hpp"
+#include "hmc/chain_vector.hpp"
 #include "hmc/philox.hpp"
 #include "reference/chees_reference.hpp"
 #include "sample/adaptation.hpp"
@@ -48,6 +50,32 @@ TEST(Philox, NormalsHaveUnitMoments) {
   }
   EXPECT_LT(std::fabs(sum / n), 5.0 / std::sqrt(n));
   EXPECT_LT(std::fabs(sum_squares / n - 1.0), 5.0 * std::sqrt(2.0 / n));
+}
+
+// fill_standard_normals as the per-chain transition runs it: in a function compiled for the
+// machine's vector instructions, into a contiguous vector (vectorized) or a strided one.
+HBAYES_CPU_CLONES void fill_both(const hmc::ChainStream& stream, std::size_t count,
+                                 std::vector<double>* contiguous, std::vector<double>* strided) {
+  contiguous->assign(count, -1.0);
+  strided->assign(3 * count, -1.0);
+  hmc::fill_standard_normals(stream, count, hmc::ContiguousVector{contiguous->data()});
+  hmc::fill_standard_normals(stream, count, hmc::ChainVector{strided->data(), 3});
+}
+
+// The per-chain transition draws its momenta in bulk, the sliced one coordinate by coordinate
+// (MomentumNormals): both must be the same numbers, bit for bit, for any count.
+TEST(Philox, BulkNormalsAreTheOneAtATimeNormals) {
+  const hmc::ChainStream stream{5, 2, 9, hmc::RandomPurpose::Momentum};
+  for (std::size_t count : {0, 1, 2, 3, 4, 5, 7, 8, 9, 17, 1001}) {
+    std::vector<double> contiguous, strided;
+    fill_both(stream, count, &contiguous, &strided);
+    hmc::MomentumNormals one_at_a_time{stream};
+    for (std::size_t k = 0; k < count; ++k) {
+      const double z = one_at_a_time(k);
+      ASSERT_EQ(contiguous[k], z) << "count " << count << " k " << k;
+      ASSERT_EQ(strided[3 * k], z) << "count " << count << " k " << k;
+    }
+  }
 }
 
 TEST(Adaptation, HaltonJitterIsTheBase2VanDerCorputSequence) {

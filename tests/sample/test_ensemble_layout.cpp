@@ -15,12 +15,36 @@ struct Outcome {
   std::vector<double> records, positions, momenta, log_densities;
 };
 
-Outcome run(EnsembleLayout layout, bool write_parameters = true) {
-  const hmc::HierModel model{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
-                             hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
-                             hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
-                             hmc::GroupPrior{false, 0}};
-  const std::vector<hmc::GroupData> data = {{3, 20}, {0, 5}, {7, 9}, {12, 40}, {1, 1}};
+const hmc::HierModel kBinomial{hmc::Likelihood::Binomial, hmc::Parameterization::NonCentered,
+                               hmc::Prior{hmc::PriorKind::Normal, 0, 0, 5},
+                               hmc::Prior{hmc::PriorKind::HalfCauchy, 0, 0, 5},
+                               hmc::GroupPrior{false, 0}};
+
+// Five groups: fewer than one block of summation lanes (group_lanes.hpp).
+const std::vector<hmc::GroupData> kFewGroups = {{3, 20}, {0, 5}, {7, 9}, {12, 40}, {1, 1}};
+
+// 37 groups: four whole blocks of 8 lanes, which the CPU build vectorizes, and a remainder.
+std::vector<hmc::GroupData> many_groups(hmc::Likelihood likelihood) {
+  std::vector<hmc::GroupData> data;
+  for (int j = 0; j < 37; ++j) {
+    const double x = static_cast<double>(j);
+    switch (likelihood) {
+      case hmc::Likelihood::Normal:
+        data.push_back({0.7 * x - 9.0, 1.0 + 0.3 * (j % 5)});
+        break;
+      case hmc::Likelihood::Binomial:
+        data.push_back({static_cast<double>(j % 9), 12.0});
+        break;
+      case hmc::Likelihood::Poisson:
+        data.push_back({static_cast<double>(j % 6), 0.5 + 0.1 * x});
+    }
+  }
+  return data;
+}
+
+Outcome run(EnsembleLayout layout, bool write_parameters = true,
+            const hmc::HierModel& model = kBinomial,
+            const std::vector<hmc::GroupData>& data = kFewGroups) {
   const std::size_t chains = 7, dim = hmc::kFirstGroupIndex + data.size();
   const auto ensemble = cpu::make_ensemble(model, data.data(), data.size(), chains,
                                             EnsembleConfig{layout, false, 1, false});
@@ -30,7 +54,7 @@ Outcome run(EnsembleLayout layout, bool write_parameters = true) {
   out.log_densities.resize(chains);
   ensemble->set_positions(start.data(), out.log_densities.data());
   std::vector<double> metric(dim);
-  for (std::size_t k = 0; k < dim; ++k) metric[k] = 0.5 + 0.1 * static_cast<double>(k);
+  for (std::size_t k = 0; k < dim; ++k) metric[k] = 0.5 + 0.1 * static_cast<double>(k % 11);
   ensemble->set_inverse_metric(metric.data());
   std::vector<hmc::TransitionSettings> settings;
   for (std::uint64_t it = 0; it < 5; ++it) {
@@ -54,6 +78,42 @@ TEST(EnsembleLayout, ParameterMajorGivesBitIdenticalResults) {
   EXPECT_EQ(chain_major.momenta, parameter_major.momenta);
   // The chains moved (the comparison is not of untouched starting values).
   EXPECT_NE(chain_major.positions[0], 0.1 * 0 - 0.6);
+}
+
+// The same with a catalog long enough for the vectorized loops, for every likelihood,
+// parameterization and group prior: the chain-major layout runs the CPU's unit-stride loops
+// (vectorized, sums in lanes) and the parameter-major one the strided loops, and both must give
+// the same bits, so vectorizing changes no arithmetic.
+TEST(EnsembleLayout, VectorizedLoopsGiveTheBitsOfStridedOnesForEveryModel) {
+  for (hmc::Likelihood likelihood :
+       {hmc::Likelihood::Normal, hmc::Likelihood::Binomial, hmc::Likelihood::Poisson}) {
+    for (hmc::Parameterization parameterization :
+         {hmc::Parameterization::NonCentered, hmc::Parameterization::Centered}) {
+      for (bool student_t : {false, true}) {
+        hmc::HierModel model = kBinomial;
+        model.likelihood = likelihood;
+        model.parameterization = parameterization;
+        model.group_prior = hmc::GroupPrior{student_t, 4.0};
+        const std::vector<hmc::GroupData> data = many_groups(likelihood);
+        const Outcome chain_major = run(EnsembleLayout::ChainMajor, true, model, data);
+        const Outcome parameter_major = run(EnsembleLayout::ParameterMajor, true, model, data);
+        SCOPED_TRACE(::testing::Message()
+                     << "likelihood " << static_cast<int>(likelihood) << " parameterization "
+                     << static_cast<int>(parameterization) << " student-t " << student_t);
+        EXPECT_EQ(chain_major.log_densities, parameter_major.log_densities);
+        EXPECT_EQ(chain_major.records, parameter_major.records);
+        EXPECT_EQ(chain_major.positions, parameter_major.positions);
+        EXPECT_EQ(chain_major.momenta, parameter_major.momenta);
+        // Chains moved (at least two chains' worth of coordinates), so the comparison is not
+        // of starting values.
+        std::size_t moved = 0;
+        for (std::size_t i = 0; i < chain_major.positions.size(); ++i) {
+          moved += chain_major.positions[i] != 0.1 * static_cast<double>(i % 13) - 0.6;
+        }
+        EXPECT_GE(moved, 2 * (hmc::kFirstGroupIndex + data.size()));
+      }
+    }
+  }
 }
 
 // Iterations that keep no draw (warmup) bring back only the sampler's columns: the same values
