@@ -216,7 +216,11 @@ struct CoordinateStart {
 struct SliceStart {
   SlicedEnsemble e;
   TransitionSettings settings;
-  HBAYES_HD void operator()(std::size_t index) const {
+  HBAYES_HD void operator()(std::size_t index) const { run(index); }
+
+  // Cloned (device_macros.hpp), so that the momenta's branch-free math runs with the CPU's FMA
+  // instructions instead of a libm call per fused multiply-add.
+  HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t index) const {
     const std::size_t c = index / e.slicing.slices, slice = index % e.slicing.slices;
     CoordinateStart start(e, settings, c);
     double kinetic0 = 0.0;

@@ -28,17 +28,17 @@ namespace detail {
 // log((1 + s) / (1 - s)) for |s| <= 1/3.
 HBAYES_HD inline double log_ratio(double s) {
   const double t = s * s;
-  double r = fma(t, 0.08082022805971766, 0.04400369243072337);
-  r = fma(r, t, 0.06000536404795356);
-  r = fma(r, t, 0.06657072104827468);
-  r = fma(r, t, 0.07692785032479312);
-  r = fma(r, t, 0.09090894718066429);
-  r = fma(r, t, 0.11111111358713932);
-  r = fma(r, t, 0.1428571428355438);
-  r = fma(r, t, 0.20000000000007292);
-  r = fma(r, t, 0.3333333333333333);
+  double r = HBAYES_FMA(t, 0.08082022805971766, 0.04400369243072337);
+  r = HBAYES_FMA(r, t, 0.06000536404795356);
+  r = HBAYES_FMA(r, t, 0.06657072104827468);
+  r = HBAYES_FMA(r, t, 0.07692785032479312);
+  r = HBAYES_FMA(r, t, 0.09090894718066429);
+  r = HBAYES_FMA(r, t, 0.11111111358713932);
+  r = HBAYES_FMA(r, t, 0.1428571428355438);
+  r = HBAYES_FMA(r, t, 0.20000000000007292);
+  r = HBAYES_FMA(r, t, 0.3333333333333333);
   const double two_s = 2.0 * s;
-  return fma(two_s * t, r, two_s);
+  return HBAYES_FMA(two_s * t, r, two_s);
 }
 
 HBAYES_HD inline double bits_to_double(std::uint64_t bits) {
@@ -88,7 +88,7 @@ HBAYES_HD inline double log_branch_free(double x) {
   const double f = detail::bits_to_double(mantissa_bits) - 1.0;  // exact (Sterbenz)
   const double log_m = detail::log_ratio(f / (2.0 + f));
   // x - x is 0, or NaN when x is NaN or infinite.
-  return fma(k, kLn2High, fma(k, kLn2Low, log_m)) + (x - x);
+  return HBAYES_FMA(k, kLn2High, HBAYES_FMA(k, kLn2Low, log_m)) + (x - x);
 }
 
 }  // namespace hbayes::special

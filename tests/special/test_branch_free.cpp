@@ -39,6 +39,7 @@ std::vector<double> spread(double lo, double hi, int n, std::uint64_t seed) {
   return x;
 }
 
+// Under 1 ulp with fused multiply-adds (this build's x86-64 g++ and GPU paths); 1.2 without.
 TEST(ExpBranchFree, WithinOneUlpOverTheNormalRange) {
   std::vector<double> x = spread(-708.3, 709.78, 20000, 1);
   for (double v : {0.0, 1e-300, -1e-17, 1e-10, 0.5, -0.5, 0.34657359027997264, 1.0, -1.0, 2.0, 10.0,
@@ -48,7 +49,11 @@ TEST(ExpBranchFree, WithinOneUlpOverTheNormalRange) {
   double worst = 0.0;
   for (double v : x) {
     const double err = ulps(exp_branch_free(v), boost::multiprecision::exp(Wide(v)));
+#if defined(HBAYES_CPU_CLONES_X86) || defined(__FMA__) || defined(__aarch64__)
     ASSERT_LT(err, 1.0) << "x=" << v;
+#else
+    ASSERT_LT(err, 1.2) << "x=" << v;
+#endif
     worst = std::max(worst, err);
   }
   EXPECT_GT(worst, 0.0);  // the comparison saw rounding, so it is not vacuous
