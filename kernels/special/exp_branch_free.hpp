@@ -19,16 +19,12 @@
 #include <math.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "device_macros.hpp"
+#include "special/float_bits.hpp"
 
 namespace hbayes::special {
 namespace detail {
-
-// Adding 1.5 * 2^52 to a double of magnitude below 2^51 rounds it to an integer and leaves that
-// integer, two's complement, in the low bits of the sum's mantissa.
-constexpr double kRoundShift = 6755399441055744.0;
 
 HBAYES_HD inline double round_to_integer(double x) {
   return (x + kRoundShift) - kRoundShift;
@@ -36,23 +32,14 @@ HBAYES_HD inline double round_to_integer(double x) {
 
 // 2^n for an integer-valued n with |n| <= 1022, from its bits.
 HBAYES_HD inline double power_of_two(double n) {
-  const double shifted = n + kRoundShift;
-  std::uint64_t bits;
-  std::memcpy(&bits, &shifted, sizeof bits);
-  const std::uint64_t power_bits = (bits << 52) + (std::uint64_t{1023} << 52);
-  double power;
-  std::memcpy(&power, &power_bits, sizeof power);
-  return power;
+  const std::uint64_t bits = double_to_bits(n + kRoundShift);
+  return bits_to_double((bits << 52) + (std::uint64_t{1023} << 52));
 }
 
 }  // namespace detail
 
 HBAYES_HD inline double exp_branch_free(double x) {
   constexpr double kLog2e = 1.4426950408889634074;
-  // ln 2 = kLn2High + kLn2Low, kLn2High with 21 trailing zero bits, so n * kLn2High is exact for
-  // every |n| < 2^21 (fdlibm's split).
-  constexpr double kLn2High = 6.93147180369123816490e-01;
-  constexpr double kLn2Low = 1.90821492927058770002e-10;
   // Beyond these e^x is +inf (above log(DBL_MAX) = 709.78) or rounds to 0 (below -745.13)
   // anyway; the clamp keeps n, and the exponents built from it, in range.
   constexpr double kMaxArgument = 710.0;
@@ -63,7 +50,7 @@ HBAYES_HD inline double exp_branch_free(double x) {
   clamped = clamped < kMinArgument ? kMinArgument : clamped;
   const double n = HBAYES_FMA(clamped, kLog2e, detail::kRoundShift) - detail::kRoundShift;
   // r = x - n ln 2, |r| <= ln 2 / 2 (a hair more when the rounding above ties the other way).
-  const double r = HBAYES_FMA(-n, kLn2Low, HBAYES_FMA(-n, kLn2High, clamped));
+  const double r = HBAYES_FMA(-n, detail::kLn2Low, HBAYES_FMA(-n, detail::kLn2High, clamped));
 
   // e^r by its Taylor series to r^13/13!: the truncation error is below 4e-18 relative on
   // |r| <= 0.35, far under the rounding of the last steps. Horner's rule written out: a loop

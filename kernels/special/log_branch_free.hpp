@@ -10,17 +10,17 @@
 //  - log_branch_free(x) for x > 0: x = 2^k m with m in [sqrt(1/2), sqrt(2)) from x's bits, then
 //    s = (m - 1) / (m + 1), |s| <= 0.172.
 // Accuracy: within 2 ulp of the exact value (tested against long double; the rounding of s is
-// most of it). NaN gives NaN; so does
-// +inf for log_branch_free (the callers' arguments are finite; a non-finite one marks a
-// divergent transition anyway). Zero and negative x are outside the domain.
+// most of it). NaN gives NaN; so does +inf for log_branch_free (the callers' arguments are
+// finite; a non-finite one marks a divergent transition anyway). Zero and negative x are outside
+// the domain.
 #pragma once
 
 #include <math.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "device_macros.hpp"
+#include "special/float_bits.hpp"
 
 namespace hbayes::special {
 namespace detail {
@@ -41,12 +41,6 @@ HBAYES_HD inline double log_ratio(double s) {
   return HBAYES_FMA(two_s * t, r, two_s);
 }
 
-HBAYES_HD inline double bits_to_double(std::uint64_t bits) {
-  double x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
-
 }  // namespace detail
 
 // log(1 + e) for 0 <= e <= 1.
@@ -58,8 +52,6 @@ HBAYES_HD inline double log1p_unit(double e) {
 // bits, with comparisons used as 0/1 integers: g++ turns two selects on one test into a branch,
 // which stops it vectorizing for AVX2.
 HBAYES_HD inline double log_branch_free(double x) {
-  constexpr double kLn2High = 6.93147180369123816490e-01;  // as in exp_branch_free.hpp
-  constexpr double kLn2Low = 1.90821492927058770002e-10;
   constexpr std::uint64_t kExponentOne = std::uint64_t{1023} << 52;  // the bits of 1.0
   constexpr std::uint64_t kMantissaMask = (std::uint64_t{1} << 52) - 1;
   constexpr std::uint64_t kSqrt2Bits = 0x3FF6A09E667F3BCD;  // sqrt(2)
@@ -67,13 +59,12 @@ HBAYES_HD inline double log_branch_free(double x) {
   constexpr double kTwo52 = 4503599627370496.0;  // 2^52
 
   // A subnormal x is first multiplied by 2^54 (the factor's exponent is raised by 54 or by 0).
-  std::uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
+  std::uint64_t bits = detail::double_to_bits(x);
   // (Comparisons of the bits as signed integers, which AVX2 has: x > 0 leaves the sign bit 0.)
   const std::uint64_t subnormal =
       static_cast<std::int64_t>(bits) < static_cast<std::int64_t>(kSmallestNormalBits);
   const double scaled = x * detail::bits_to_double(kExponentOne + (subnormal * 54 << 52));
-  std::memcpy(&bits, &scaled, sizeof bits);
+  bits = detail::double_to_bits(scaled);
   // x = 2^(e - 1023) m with m in [1, 2), folded to [sqrt(1/2), sqrt(2)).
   std::uint64_t mantissa_bits = (bits & kMantissaMask) | kExponentOne;
   const std::uint64_t fold =
@@ -82,13 +73,14 @@ HBAYES_HD inline double log_branch_free(double x) {
   const std::uint64_t biased_exponent = (bits >> 52) + fold;
   // The exponent as a double: its bits put under 2^52's exponent, minus 2^52.
   const std::uint64_t exponent_bits = biased_exponent | std::uint64_t{0x4330000000000000};
+  // 1.0 or 0.0 by way of the bits (AVX2 has no 64-bit integer to double conversion).
   const double subnormal_shift = detail::bits_to_double(kExponentOne + (subnormal << 52)) - 1.0;
   const double k =
       detail::bits_to_double(exponent_bits) - (kTwo52 + 1023.0) - 54.0 * subnormal_shift;
   const double f = detail::bits_to_double(mantissa_bits) - 1.0;  // exact (Sterbenz)
   const double log_m = detail::log_ratio(f / (2.0 + f));
   // x - x is 0, or NaN when x is NaN or infinite.
-  return HBAYES_FMA(k, kLn2High, HBAYES_FMA(k, kLn2Low, log_m)) + (x - x);
+  return HBAYES_FMA(k, detail::kLn2High, HBAYES_FMA(k, detail::kLn2Low, log_m)) + (x - x);
 }
 
 }  // namespace hbayes::special

@@ -12,15 +12,15 @@
 #include <math.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "device_macros.hpp"
+#include "special/float_bits.hpp"
 
 namespace hbayes::special {
 
 HBAYES_HD inline void sin_cos_turns(double u, double* sine, double* cosine) {
   constexpr double kTwoPi = 6.283185307179586477;
-  constexpr double kRoundShift = 6755399441055744.0;  // 1.5 * 2^52, as in exp_branch_free.hpp
+  using detail::kRoundShift;
   const double shifted = HBAYES_FMA(u, 4.0, kRoundShift);
   const double q = shifted - kRoundShift;
   const double x = kTwoPi * HBAYES_FMA(q, -0.25, u);  // u - q / 4 is exact
@@ -46,19 +46,16 @@ HBAYES_HD inline void sin_cos_turns(double u, double* sine, double* cosine) {
 
   // Quarter turn q mod 4: 0 (s, c), 1 (c, -s), 2 (-s, -c), 3 (-c, s). Chosen with bit masks, not
   // selects, which g++ would turn into branches.
-  std::uint64_t quarter;
-  std::memcpy(&quarter, &shifted, sizeof quarter);
-  quarter &= 3;
+  const std::uint64_t quarter = detail::double_to_bits(shifted) & 3;
   const std::uint64_t swap = std::uint64_t{0} - (quarter & 1);  // all ones for odd q
-  std::uint64_t s_bits, c_bits;
-  std::memcpy(&s_bits, &s, sizeof s_bits);
-  std::memcpy(&c_bits, &c, sizeof c_bits);
+  const std::uint64_t s_bits = detail::double_to_bits(s);
+  const std::uint64_t c_bits = detail::double_to_bits(c);
   std::uint64_t sine_bits = (s_bits & ~swap) | (c_bits & swap);
   std::uint64_t cosine_bits = (c_bits & ~swap) | (s_bits & swap);
   sine_bits ^= (quarter >> 1) << 63;                // negative for q = 2, 3
   cosine_bits ^= (((quarter + 1) >> 1) & 1) << 63;  // negative for q = 1, 2
-  std::memcpy(sine, &sine_bits, sizeof *sine);
-  std::memcpy(cosine, &cosine_bits, sizeof *cosine);
+  *sine = detail::bits_to_double(sine_bits);
+  *cosine = detail::bits_to_double(cosine_bits);
 }
 
 }  // namespace hbayes::special
