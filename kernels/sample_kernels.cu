@@ -13,6 +13,7 @@
 #include <thrust/fill.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -78,11 +79,14 @@ double* raw(Buffer& buffer) {
   return buffer.data();
 }
 
-// Group terms (~10-40 ns each) a thread should get per dispatch, at least: a parallel region
+// Group terms (~2-40 ns each) a thread should get per dispatch, at least: a parallel region
 // costs a wake-up and a barrier, and on a loaded machine a barrier can cost a scheduler time
 // slice (see cpu_threads.hpp). Measured on the 2-core VM under load: eight schools with 64
-// chains took 11 s on 2 threads with one dispatch per iteration, 0.26 s on 1.
-constexpr std::size_t kMinGroupTermsPerThread = std::size_t{1} << 16;
+// chains took 11 s on 2 threads with one dispatch per iteration, 0.26 s on 1 (it stays on one
+// thread: 64 chains x ~4 steps x 8 groups). Measured quiet, warmup of 1,000 binomial groups:
+// 4 chains 0.109 -> 0.080 s and 64 chains 1.12 -> 1.01 s with 2^12 instead of 2^16 (the 4
+// chains' transitions and the 64 chains' warmup statistics then take both cores).
+constexpr std::size_t kMinGroupTermsPerThread = std::size_t{1} << 12;
 
 // Every thread gets whole work items (chains, or slices); group_terms_per_item (a stand-in for
 // the work per item) decides how many threads are worth it.
@@ -175,6 +179,7 @@ class BackendEnsemble final : public Ensemble {
         proposal_gradient_(chains * dim_),
         momentum_(chains * dim_),
         inverse_metric_(dim_, 1.0),
+        momentum_scale_(dim_, 1.0),
         partials_(config.group_slices ? chains * config.slices * hmc::kPartials : 0),
         chain_state_(config.group_slices ? chains * hmc::kStateFields : 0),
         chees_slicing_{dim_, (dim_ + kCheesSliceCoordinates - 1) / kCheesSliceCoordinates,
@@ -197,8 +202,13 @@ class BackendEnsemble final : public Ensemble {
     thrust::copy(log_density_.begin(), log_density_.end(), log_densities);
   }
 
+  // With the inverse metric comes its square root, the momenta's scale, which the transitions
+  // would otherwise compute per chain and coordinate.
   void set_inverse_metric(const double* inverse_metric) override {
+    std::vector<double> scale(dim_);
+    for (std::size_t k = 0; k < dim_; ++k) scale[k] = std::sqrt(inverse_metric[k]);
     thrust::copy(inverse_metric, inverse_metric + dim_, inverse_metric_.begin());
+    thrust::copy(scale.begin(), scale.end(), momentum_scale_.begin());
   }
 
   void transition(const hmc::TransitionSettings* settings, std::size_t iterations,
@@ -227,7 +237,8 @@ class BackendEnsemble final : public Ensemble {
     } else {
       settings_.assign(settings, settings + iterations);
       const hmc::ChainTransition one{model_, data(), groups_, arrays(),
-                                     thrust::raw_pointer_cast(inverse_metric_.data())};
+                                     thrust::raw_pointer_cast(inverse_metric_.data()),
+                                     thrust::raw_pointer_cast(momentum_scale_.data())};
       std::size_t group_terms = 0;
       for (std::size_t t = 0; t < iterations; ++t) {
         group_terms += static_cast<std::size_t>(settings[t].leapfrog_steps) * groups_;
@@ -329,6 +340,7 @@ class BackendEnsemble final : public Ensemble {
                                hmc::GroupSlicing{groups_, config_.slices, config_.interleaved},
                                arrays(),
                                thrust::raw_pointer_cast(inverse_metric_.data()),
+                               thrust::raw_pointer_cast(momentum_scale_.data()),
                                raw(partials_),
                                raw(chain_state_)};
   }
@@ -359,7 +371,7 @@ class BackendEnsemble final : public Ensemble {
   std::vector<hmc::GroupData> data_;
 #endif
   Buffer position_, gradient_, log_density_, previous_, proposal_, proposal_gradient_,
-      momentum_, inverse_metric_, partials_, chain_state_, records_;
+      momentum_, inverse_metric_, momentum_scale_, partials_, chain_state_, records_;
   // Warmup statistics: the ChEES gradient's slicing of the coordinates, the acceptance
   // probabilities (chains), the centres (previous then proposal means, dim each), the slices'
   // and the chains' terms; the running moments (kMomentFields x dim) and their draws.

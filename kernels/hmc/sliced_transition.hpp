@@ -66,6 +66,7 @@ struct SlicedEnsemble {
   GroupSlicing slicing;
   EnsembleArrays arrays;
   const double* inverse_metric;
+  const double* momentum_scale;  // sqrt(inverse_metric), computed once per metric
   double* partials;     // chains x slices x kPartials
   double* chain_state;  // chains x kStateFields
 
@@ -186,6 +187,7 @@ struct CoordinateStart {
   ChainVector q, g, q1, g1, p, q0;
   MomentumNormals normal;
   const double* inverse_metric;
+  const double* momentum_scale;
   double eps;
   bool keep_previous;
 
@@ -199,13 +201,14 @@ struct CoordinateStart {
         q0(e.arrays.chain(e.arrays.previous, c)),
         normal{{settings.seed, c, settings.iteration, RandomPurpose::Momentum}},
         inverse_metric(e.inverse_metric),
+        momentum_scale(e.momentum_scale),
         eps(settings.step_size),
         keep_previous(settings.keep_previous) {}
 
   HBAYES_HD double operator()(std::size_t k) {
     if (keep_previous) q0[k] = q[k];
     const double z = normal(k);
-    p[k] = z / std::sqrt(inverse_metric[k]) + 0.5 * eps * g[k];
+    p[k] = z / momentum_scale[k] + 0.5 * eps * g[k];
     q1[k] = q[k] + eps * inverse_metric[k] * p[k];
     g1[k] = g[k];
     return 0.5 * z * z;

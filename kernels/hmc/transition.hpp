@@ -37,6 +37,17 @@ struct EnsembleArrays {
   }
 };
 
+// Chain c's vector in `base` as ContiguousVector (the CPU's chain-major layout, unit stride
+// known to the compiler) or ChainVector (any layout).
+template <class Vector>
+HBAYES_HD inline Vector chain_view(const EnsembleArrays& arrays, double* base, std::size_t c) {
+  if constexpr (std::is_same<Vector, ContiguousVector>::value) {
+    return ContiguousVector{base + c * arrays.chain_stride};
+  } else {
+    return arrays.chain(base, c);
+  }
+}
+
 // The columns of a chain's record, CmdStan's sampler columns first; then mu, tau, theta_1..J.
 enum RecordColumn : int {
   kLogDensity = 0,
@@ -97,6 +108,7 @@ struct ChainTransition {
   std::size_t groups;
   EnsembleArrays arrays;
   const double* inverse_metric;  // dim entries, shared by all chains
+  const double* momentum_scale;  // sqrt(inverse_metric), computed once per metric
 
   HBAYES_HD void operator()(std::size_t c, const TransitionSettings& settings, double* records,
                             std::size_t record_width) const {
@@ -110,15 +122,6 @@ struct ChainTransition {
   }
 
  private:
-  template <class Vector>
-  HBAYES_HD Vector view(double* base, std::size_t c) const {
-    if constexpr (std::is_same<Vector, ContiguousVector>::value) {
-      return ContiguousVector{base + c * arrays.chain_stride};
-    } else {
-      return arrays.chain(base, c);
-    }
-  }
-
   // The transition on views of chain c's vectors: ContiguousVector for the CPU's chain-major
   // layout, whose loops over coordinates then vectorize (sums in lanes, group_lanes.hpp).
   template <class Vector>
@@ -128,56 +131,65 @@ struct ChainTransition {
     // could alias them, and reloading them every coordinate stops the vectorizer.
     const std::size_t dim = arrays.dim;
     const double* const metric = inverse_metric;
+    const double* const scale = momentum_scale;
     const double eps = settings.step_size;
     const double half = 0.5 * eps;
     const int leapfrog_steps = settings.leapfrog_steps;
-    const Vector q = view<Vector>(arrays.position, c);
-    const Vector g = view<Vector>(arrays.gradient, c);
-    const Vector q1 = view<Vector>(arrays.proposal, c);
-    const Vector g1 = view<Vector>(arrays.proposal_gradient, c);
-    const Vector p = view<Vector>(arrays.momentum, c);
+    const Vector q = chain_view<Vector>(arrays, arrays.position, c);
+    const Vector g = chain_view<Vector>(arrays, arrays.gradient, c);
+    const Vector q1 = chain_view<Vector>(arrays, arrays.proposal, c);
+    const Vector g1 = chain_view<Vector>(arrays, arrays.proposal_gradient, c);
+    const Vector p = chain_view<Vector>(arrays, arrays.momentum, c);
     if (settings.keep_previous) {
-      const Vector q0 = view<Vector>(arrays.previous, c);
+      const Vector q0 = chain_view<Vector>(arrays, arrays.previous, c);
       for (std::size_t k = 0; k < dim; ++k) q0[k] = q[k];
     }
 
-    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first.
+    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first; in
+    // the same pass, the first leapfrog step's half-kick (from g, the gradient at q) and drift,
+    // which start the trajectory's copies q1 and g1 of the position and its gradient.
     fill_standard_normals(
         ChainStream{settings.seed, c, settings.iteration, RandomPurpose::Momentum}, dim, p);
     LaneSums<1> kinetic0;
     for_each_in_lanes(dim, [&](std::size_t k, int l) {
       const double z = p[k];
-      p[k] = z / std::sqrt(metric[k]);
       kinetic0.lane[0][l] += 0.5 * z * z;
-    });
-    // (A loop of its own: with more arrays the vectorizer gives up on its aliasing checks.)
-    for (std::size_t k = 0; k < dim; ++k) {
-      q1[k] = q[k];
+      const double momentum = z / scale[k] + half * g[k];
+      p[k] = momentum;
+      q1[k] = q[k] + eps * metric[k] * momentum;
       g1[k] = g[k];
-    }
+    });
     const double energy0 = kinetic0.total(0) - arrays.log_density[c];
 
     // Leapfrog. Inner steps need only the gradient; the log density is evaluated at the end.
     // A chain whose gradient stops being finite stops early: its energy is then not finite
-    // either, and the transition is divergent.
+    // either, and the transition is divergent. A step's closing half-kick shares its pass over
+    // the coordinates with the next step's half-kick and drift (the same operations in the same
+    // order as two passes, so the same bits, with one read and write of p fewer).
     double log_density1 = arrays.log_density[c];
     int steps = 0;
     bool finite = true;
-    while (steps < leapfrog_steps && finite) {
-      for (std::size_t k = 0; k < dim; ++k) {
-        p[k] += half * g1[k];
-        q1[k] += eps * metric[k] * p[k];
-      }
+    while (true) {
       ++steps;
-      if (steps == leapfrog_steps) {
+      const bool last = steps == leapfrog_steps;
+      if (last) {
         log_density1 = log_density_gradient<true>(model, data, groups, q1, g1);
       } else {
         log_density_gradient<false>(model, data, groups, q1, g1);
       }
       // The mu and log tau partials sum every group's terms, so a non-finite one shows there.
       finite = std::isfinite(g1[kMuIndex] + g1[kLogTauIndex]);
-      for (std::size_t k = 0; k < dim; ++k) p[k] += half * g1[k];
+      if (last || !finite) break;
+      for (std::size_t k = 0; k < dim; ++k) {
+        // Locals: p, g1 and q1 may alias as far as the compiler knows, and stores between the
+        // reads would make it store and reload every coordinate.
+        const double kick = half * g1[k];
+        const double momentum = (p[k] + kick) + kick;
+        p[k] = momentum;
+        q1[k] += eps * metric[k] * momentum;
+      }
     }
+    for (std::size_t k = 0; k < dim; ++k) p[k] += half * g1[k];
     if (!finite) log_density1 = NAN;
     LaneSums<1> kinetic1;
     for_each_in_lanes(

@@ -42,18 +42,28 @@ struct CheesCentres {
   std::size_t block;      // coordinates per work item
 
   HBAYES_HD void operator()(std::size_t item) const {
+    if constexpr (kSumLanes > 1) {
+      if (arrays.param_stride == 1) return run<ContiguousVector>(item);
+    }
+    run<ChainVector>(item);
+  }
+
+ private:
+  template <class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t item) const {
     const std::size_t first = item * block;
     const std::size_t end = first + block < arrays.dim ? first + block : arrays.dim;
     const double chains = static_cast<double>(arrays.chains);
     for (std::size_t k = first; k < end; ++k) previous_mean[k] = proposal_mean[k] = 0.0;
     double weight_sum = 0.0;
     for (std::size_t c = 0; c < arrays.chains; ++c) {
-      const ChainVector previous = arrays.chain(arrays.previous, c);
+      const Vector previous = chain_view<Vector>(arrays, arrays.previous, c);
       for (std::size_t k = first; k < end; ++k) previous_mean[k] += previous[k] / chains;
       if (!usable_for_chees(accept[c])) continue;
       weight_sum += accept[c];
-      const ChainVector proposal = arrays.chain(arrays.proposal, c);
-      for (std::size_t k = first; k < end; ++k) proposal_mean[k] += accept[c] * proposal[k];
+      const Vector proposal = chain_view<Vector>(arrays, arrays.proposal, c);
+      const double weight = accept[c];
+      for (std::size_t k = first; k < end; ++k) proposal_mean[k] += weight * proposal[k];
     }
     for (std::size_t k = first; k < end; ++k) {
       proposal_mean[k] = weight_sum > 0.0 ? proposal_mean[k] / weight_sum : 0.0;
@@ -80,10 +90,19 @@ struct CheesSliceTerms {
   double* partials;  // chains x slices x kCheesTerms
 
   HBAYES_HD void operator()(std::size_t index) const {
+    if constexpr (kSumLanes > 1) {
+      if (arrays.param_stride == 1 && slicing.stride() == 1) return run<ContiguousVector>(index);
+    }
+    run<ChainVector>(index);
+  }
+
+ private:
+  template <class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t index) const {
     const std::size_t c = index / slicing.slices, slice = index % slicing.slices;
-    const ChainVector previous = arrays.chain(arrays.previous, c);
-    const ChainVector proposal = arrays.chain(arrays.proposal, c);
-    const ChainVector momentum = arrays.chain(arrays.momentum, c);
+    const Vector previous = chain_view<Vector>(arrays, arrays.previous, c);
+    const Vector proposal = chain_view<Vector>(arrays, arrays.proposal, c);
+    const Vector momentum = chain_view<Vector>(arrays, arrays.momentum, c);
     double square_change = 0.0, velocity_dot = 0.0;
     for (std::size_t k = slicing.first(slice); k < slicing.end(slice); k += slicing.stride()) {
       const double centred1 = proposal[k] - proposal_mean[k];
@@ -138,9 +157,9 @@ enum MomentField : int {
   kMomentFields
 };
 
-HBAYES_HD inline void welford_add(double x, std::size_t count, double* mean, double* squares) {
+HBAYES_HD inline void welford_add(double x, double count, double* mean, double* squares) {
   const double delta = x - *mean;
-  *mean += delta / static_cast<double>(count);
+  *mean += delta / count;
   *squares += delta * (x - *mean);
 }
 
@@ -154,17 +173,29 @@ struct AccumulateMoments {
   std::size_t block;  // coordinates per work item
 
   HBAYES_HD void operator()(std::size_t item) const {
+    if constexpr (kSumLanes > 1) {
+      if (arrays.param_stride == 1) return run<ContiguousVector>(item);
+    }
+    run<ChainVector>(item);
+  }
+
+ private:
+  template <class Vector>
+  HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t item) const {
     const std::size_t dim = arrays.dim;
     const std::size_t first = item * block;
     const std::size_t end = first + block < dim ? first + block : dim;
+    double* const position_mean = moments + kPositionMean * dim;
+    double* const position_squares = moments + kPositionSquares * dim;
+    double* const gradient_mean = moments + kGradientMean * dim;
+    double* const gradient_squares = moments + kGradientSquares * dim;
     for (std::size_t c = 0; c < arrays.chains; ++c) {
-      const ChainVector position = arrays.chain(arrays.position, c);
-      const ChainVector gradient = arrays.chain(arrays.gradient, c);
+      const Vector position = chain_view<Vector>(arrays, arrays.position, c);
+      const Vector gradient = chain_view<Vector>(arrays, arrays.gradient, c);
+      const auto draws = static_cast<double>(count + c + 1);
       for (std::size_t k = first; k < end; ++k) {
-        welford_add(position[k], count + c + 1, &moments[kPositionMean * dim + k],
-                    &moments[kPositionSquares * dim + k]);
-        welford_add(gradient[k], count + c + 1, &moments[kGradientMean * dim + k],
-                    &moments[kGradientSquares * dim + k]);
+        welford_add(position[k], draws, &position_mean[k], &position_squares[k]);
+        welford_add(gradient[k], draws, &gradient_mean[k], &gradient_squares[k]);
       }
     }
   }

@@ -234,10 +234,17 @@ TEST(WarmupStatistics, CoordinateBlocksDoNotChangeTheBits) {
     position[i] = std::sin(0.37 * x), gradient[i] = std::cos(0.11 * x);
     previous[i] = std::sin(0.05 * x + 1.0), proposal[i] = std::cos(0.23 * x - 2.0);
   }
-  const hmc::EnsembleArrays arrays{chains,          dim,           dim,           1,
-                                   position.data(), gradient.data(), log_density.data(),
-                                   previous.data(), proposal.data(), unused.data(),
-                                   unused.data()};
+  hmc::EnsembleArrays arrays{chains,
+                             dim,
+                             dim,
+                             1,
+                             position.data(),
+                             gradient.data(),
+                             log_density.data(),
+                             previous.data(),
+                             proposal.data(),
+                             unused.data(),
+                             unused.data()};
   const std::vector<double> accept = {0.9, 0.0, 0.5, 1.0, 1e-6, 0.3};
   const auto run = [&](std::size_t block) {
     std::vector<double> centres(2 * dim, -1.0), moments(hmc::kMomentFields * dim, 0.0);
@@ -255,6 +262,22 @@ TEST(WarmupStatistics, CoordinateBlocksDoNotChangeTheBits) {
   EXPECT_EQ(one, run(512));
   EXPECT_EQ(one, run(dim));
   EXPECT_NE(one[0], -1.0);  // the passes wrote
+
+  // The same values in the parameter-major layout (the GPU's: the passes then take the strided
+  // loops instead of the CPU's unit-stride ones) give the same bits too.
+  const auto transpose = [&](std::vector<double>* values) {  // in place: arrays points at it
+    const std::vector<double> chain_major = *values;
+    for (std::size_t c = 0; c < chains; ++c) {
+      for (std::size_t k = 0; k < dim; ++k) (*values)[k * chains + c] = chain_major[c * dim + k];
+    }
+  };
+  for (std::vector<double>* values : {&position, &gradient, &previous, &proposal}) {
+    transpose(values);
+  }
+  arrays.chain_stride = 1;
+  arrays.param_stride = chains;
+  EXPECT_EQ(one, run(1));
+  EXPECT_EQ(one, run(512));
 }
 
 }  // namespace
