@@ -89,12 +89,13 @@ double* raw(Buffer& buffer) {
 constexpr std::size_t kMinGroupTermsPerThread = std::size_t{1} << 12;
 
 // Every thread gets whole work items (chains, or slices); group_terms_per_item (a stand-in for
-// the work per item) decides how many threads are worth it.
+// the work per item) decides how many threads are worth it, and never more than there are
+// items (a lone item, e.g. eight schools' one block of coordinates, stays on this thread).
 template <class Functor>
 void for_each_item(std::size_t items, const Functor& functor, std::size_t group_terms_per_item) {
   const auto n = static_cast<std::ptrdiff_t>(items);
-  const int threads = cpu_threads_for(items * (group_terms_per_item + 1),
-                                      kMinGroupTermsPerThread);
+  int threads = cpu_threads_for(items * (group_terms_per_item + 1), kMinGroupTermsPerThread);
+  if (items < static_cast<std::size_t>(threads)) threads = items > 0 ? static_cast<int>(items) : 1;
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (std::ptrdiff_t i = 0; i < n; ++i) functor(static_cast<std::size_t>(i));
 }
@@ -216,8 +217,8 @@ class BackendEnsemble final : public Ensemble {
     // Iterations that keep no draw (all of warmup) need only the sampler's columns back, so the
     // backend then writes, and the host copies, records of those columns alone: for 4 chains x
     // 1e6 groups, 192 bytes per iteration instead of 32 MB.
-    // Both transition kernels assume a trajectory of at least one step (the sliced one takes
-    // the first step's drift with the momentum draw); sample() never asks for fewer.
+    // Both transition kernels assume a trajectory of at least one step (each takes the first
+    // step's half-kick and drift with the momentum draw); sample() never asks for fewer.
     for (std::size_t t = 0; t < iterations; ++t) {
       if (settings[t].leapfrog_steps < 1) {
         throw std::invalid_argument("Ensemble::transition: leapfrog_steps must be >= 1");

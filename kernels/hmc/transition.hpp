@@ -145,20 +145,22 @@ struct ChainTransition {
       for (std::size_t k = 0; k < dim; ++k) q0[k] = q[k];
     }
 
-    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first; in
-    // the same pass, the first leapfrog step's half-kick (from g, the gradient at q) and drift,
-    // which start the trajectory's copies q1 and g1 of the position and its gradient.
+    // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first, then
+    // scaled and given the first leapfrog step's half-kick (from g, the gradient at q); the drift
+    // starts the trajectory's copy q1 of the position (and g1 of its gradient).
     fill_standard_normals(
         ChainStream{settings.seed, c, settings.iteration, RandomPurpose::Momentum}, dim, p);
     LaneSums<1> kinetic0;
     for_each_in_lanes(dim, [&](std::size_t k, int l) {
       const double z = p[k];
       kinetic0.lane[0][l] += 0.5 * z * z;
-      const double momentum = z / scale[k] + half * g[k];
-      p[k] = momentum;
-      q1[k] = q[k] + eps * metric[k] * momentum;
-      g1[k] = g[k];
+      p[k] = z / scale[k] + half * g[k];
     });
+    // (A loop of its own: with more arrays the vectorizer gives up on its aliasing checks.)
+    for (std::size_t k = 0; k < dim; ++k) {
+      q1[k] = q[k] + eps * metric[k] * p[k];
+      g1[k] = g[k];
+    }
     const double energy0 = kinetic0.total(0) - arrays.log_density[c];
 
     // Leapfrog. Inner steps need only the gradient; the log density is evaluated at the end.
@@ -171,7 +173,7 @@ struct ChainTransition {
     bool finite = true;
     while (true) {
       ++steps;
-      const bool last = steps == leapfrog_steps;
+      const bool last = steps >= leapfrog_steps;  // (>=: ends after one step even if asked for 0)
       if (last) {
         log_density1 = log_density_gradient<true>(model, data, groups, q1, g1);
       } else {

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "device_macros.hpp"
 #include "hmc/sliced_transition.hpp"
@@ -103,8 +104,10 @@ struct CheesSliceTerms {
     const Vector previous = chain_view<Vector>(arrays, arrays.previous, c);
     const Vector proposal = chain_view<Vector>(arrays, arrays.proposal, c);
     const Vector momentum = chain_view<Vector>(arrays, arrays.momentum, c);
+    constexpr bool kContiguous = std::is_same<Vector, ContiguousVector>::value;
+    const std::size_t stride = kContiguous ? 1 : slicing.stride();
     double square_change = 0.0, velocity_dot = 0.0;
-    for (std::size_t k = slicing.first(slice); k < slicing.end(slice); k += slicing.stride()) {
+    for (std::size_t k = slicing.first(slice); k < slicing.end(slice); k += stride) {
       const double centred1 = proposal[k] - proposal_mean[k];
       const double centred0 = previous[k] - previous_mean[k];
       square_change += (centred1 * centred1 - centred0 * centred0) / inverse_metric[k];
