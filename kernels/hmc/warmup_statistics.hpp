@@ -28,6 +28,18 @@ HBAYES_HD inline bool usable_for_chees(double accept) {
   return accept > kMinAcceptForGradient;  // false for NaN too
 }
 
+// functor.run<ContiguousVector>(item) where the chains' vectors are contiguous and the build
+// sums in vector lanes (the CPU's chain-major layout: the loops then run unit-stride and
+// vectorize), functor.run<ChainVector>(item) elsewhere; either computes the same bits.
+template <class Functor>
+HBAYES_HD inline void run_on_chain_views(const Functor& functor, bool contiguous,
+                                         std::size_t item) {
+  if constexpr (kSumLanes > 1) {
+    if (contiguous) return functor.template run<ContiguousVector>(item);
+  }
+  functor.template run<ChainVector>(item);
+}
+
 // ChEES pass 1, one work item per block of `block` coordinates: the centres the chains' square
 // distances are measured from, the mean of the previous positions and the acceptance-weighted
 // mean of the proposals (a rejected proposal is not a draw from the target). Within a block the
@@ -43,13 +55,9 @@ struct CheesCentres {
   std::size_t block;      // coordinates per work item
 
   HBAYES_HD void operator()(std::size_t item) const {
-    if constexpr (kSumLanes > 1) {
-      if (arrays.param_stride == 1) return run<ContiguousVector>(item);
-    }
-    run<ChainVector>(item);
+    run_on_chain_views(*this, arrays.param_stride == 1, item);
   }
 
- private:
   template <class Vector>
   HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t item) const {
     const std::size_t first = item * block;
@@ -91,13 +99,9 @@ struct CheesSliceTerms {
   double* partials;  // chains x slices x kCheesTerms
 
   HBAYES_HD void operator()(std::size_t index) const {
-    if constexpr (kSumLanes > 1) {
-      if (arrays.param_stride == 1 && slicing.stride() == 1) return run<ContiguousVector>(index);
-    }
-    run<ChainVector>(index);
+    run_on_chain_views(*this, arrays.param_stride == 1 && slicing.stride() == 1, index);
   }
 
- private:
   template <class Vector>
   HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t index) const {
     const std::size_t c = index / slicing.slices, slice = index % slicing.slices;
@@ -176,13 +180,9 @@ struct AccumulateMoments {
   std::size_t block;  // coordinates per work item
 
   HBAYES_HD void operator()(std::size_t item) const {
-    if constexpr (kSumLanes > 1) {
-      if (arrays.param_stride == 1) return run<ContiguousVector>(item);
-    }
-    run<ChainVector>(item);
+    run_on_chain_views(*this, arrays.param_stride == 1, item);
   }
 
- private:
   template <class Vector>
   HBAYES_CPU_CLONES HBAYES_HD void run(std::size_t item) const {
     const std::size_t dim = arrays.dim;
