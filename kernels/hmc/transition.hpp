@@ -48,6 +48,18 @@ HBAYES_HD inline Vector chain_view(const EnsembleArrays& arrays, double* base, s
   }
 }
 
+// functor.run<ContiguousVector>(args...) where the chains' vectors are contiguous and the build
+// sums in vector lanes (the CPU's chain-major layout: the loops then run unit-stride and
+// vectorize), functor.run<ChainVector>(args...) elsewhere; either computes the same bits.
+template <class Functor, class... Args>
+HBAYES_HD inline void run_on_chain_views(const Functor& functor, bool contiguous,
+                                         const Args&... args) {
+  if constexpr (kSumLanes > 1) {
+    if (contiguous) return functor.template run<ContiguousVector>(args...);
+  }
+  functor.template run<ChainVector>(args...);
+}
+
 // The columns of a chain's record, CmdStan's sampler columns first; then mu, tau, theta_1..J.
 enum RecordColumn : int {
   kLogDensity = 0,
@@ -112,16 +124,9 @@ struct ChainTransition {
 
   HBAYES_HD void operator()(std::size_t c, const TransitionSettings& settings, double* records,
                             std::size_t record_width) const {
-    if constexpr (kSumLanes > 1) {
-      if (arrays.param_stride == 1) {
-        run<ContiguousVector>(c, settings, records, record_width);
-        return;
-      }
-    }
-    run<ChainVector>(c, settings, records, record_width);
+    run_on_chain_views(*this, arrays.param_stride == 1, c, settings, records, record_width);
   }
 
- private:
   // The transition on views of chain c's vectors: ContiguousVector for the CPU's chain-major
   // layout, whose loops over coordinates then vectorize (sums in lanes, group_lanes.hpp).
   template <class Vector>

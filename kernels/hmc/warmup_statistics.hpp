@@ -28,18 +28,6 @@ HBAYES_HD inline bool usable_for_chees(double accept) {
   return accept > kMinAcceptForGradient;  // false for NaN too
 }
 
-// functor.run<ContiguousVector>(item) where the chains' vectors are contiguous and the build
-// sums in vector lanes (the CPU's chain-major layout: the loops then run unit-stride and
-// vectorize), functor.run<ChainVector>(item) elsewhere; either computes the same bits.
-template <class Functor>
-HBAYES_HD inline void run_on_chain_views(const Functor& functor, bool contiguous,
-                                         std::size_t item) {
-  if constexpr (kSumLanes > 1) {
-    if (contiguous) return functor.template run<ContiguousVector>(item);
-  }
-  functor.template run<ChainVector>(item);
-}
-
 // ChEES pass 1, one work item per block of `block` coordinates: the centres the chains' square
 // distances are measured from, the mean of the previous positions and the acceptance-weighted
 // mean of the proposals (a rejected proposal is not a draw from the target). Within a block the
