@@ -44,12 +44,23 @@ struct RowKey {
 };
 
 // Writes one row: what every row functor's posterior is handed to. Row provides
-// HBAYES_HD StorePosterior posterior(std::size_t i) const and a member `writer`.
+// HBAYES_HD StorePosterior posterior(std::size_t i) const, a member `writer`, and kBlockRows: where
+// that is above one, also posteriors(rows, count, out) for the rows rows[0 .. count - 1],
+// count <= kBlockRows, at once (with the same results as row by row).
 template <class Row>
 struct WriteRow {
   Row row;
   HBAYES_HD void operator()(std::size_t i) const { row.writer.write(i, row.posterior(i)); }
 };
+
+// How many rows a CPU thread scores at once where a family solves its rows in lanes
+// (beta_quantile_lanes.hpp): 8 stores are 16 quantiles, two AVX-512 vectors. A GPU thread takes
+// one row.
+#if defined(__CUDACC__)
+constexpr int kScoreBlockRows = 1;
+#else
+constexpr int kScoreBlockRows = 8;
+#endif
 
 #if defined(__CUDACC__)
 
@@ -102,6 +113,34 @@ inline auto execution_policy() {
 // a beta-binomial posterior, so a thread that finds under one repeat in five among its first
 // 4,096 rows stops probing for the rest of the call: a catalog of distinct stores then pays
 // almost nothing for the cache.
+// The posteriors of rows[0 .. count - 1] (count <= Row::kBlockRows) into out, at once where the
+// row functor has a block form.
+template <class Row>
+void score_rows(const Row& row, const std::size_t* rows, int count, StorePosterior* out) {
+  if constexpr (Row::kBlockRows > 1) {
+    row.posteriors(rows, count, out);
+  } else {
+    for (int j = 0; j < count; ++j) out[j] = row.posterior(rows[j]);
+  }
+}
+
+// Writes block b of Row::kBlockRows rows (the last one possibly shorter) of n.
+template <class Row>
+struct WriteBlock {
+  Row row;
+  std::size_t n;
+  void operator()(std::size_t b) const {
+    std::size_t rows[Row::kBlockRows];
+    int count = 0;
+    for (std::size_t i = b * Row::kBlockRows; i < n && count < Row::kBlockRows; ++i) {
+      rows[count++] = i;
+    }
+    StorePosterior out[Row::kBlockRows];
+    score_rows(row, rows, count, out);
+    for (int j = 0; j < count; ++j) row.writer.write(rows[j], out[j]);
+  }
+};
+
 template <class Row>
 void for_each_row_cached(std::size_t n, const Row& row) {
   constexpr int kCacheBits = 14;  // 16,384 entries of 128 bytes (2 MiB, in L2/L3) per thread
@@ -113,50 +152,74 @@ void for_each_row_cached(std::size_t n, const Row& row) {
   };
   static std::atomic<std::uint64_t> calls{0};
   const std::uint64_t call = ++calls;
-  const auto rows = static_cast<std::int64_t>(n);
+  constexpr int kBlock = Row::kBlockRows;
+  const auto blocks = static_cast<std::int64_t>((n + kBlock - 1) / kBlock);
+  const auto slot_of = [](const RowKey& key) {
+    const std::uint64_t hash =
+        (key.first * 0x9E3779B97F4A7C15ull) ^ (key.second * 0xC2B2AE3D27D4EB4Full);
+    return static_cast<std::size_t>(hash >> (64 - kCacheBits));
+  };
 #pragma omp parallel num_threads(cpu_threads_for(n, kMinScoreRowsPerThread))
   {
     thread_local std::vector<Entry> cache(std::size_t{1} << kCacheBits, Entry{{0, 0}, 0, {}});
     std::int64_t probes = 0;
     std::int64_t hits = 0;
     bool caching = true;
-    // Dynamic chunks: a thread slowed by the machine does not hold up the whole call.
-#pragma omp for schedule(dynamic, 2048)
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const auto i = static_cast<std::size_t>(r);
+    // Misses wait until a block's worth has gathered and are then scored together (for a
+    // family that solves its rows in lanes, one miss alone costs about as much as a block).
+    std::size_t pending[kBlock];
+    int waiting = 0;
+    const auto score_pending = [&]() {
+      StorePosterior out[kBlock];
+      score_rows(row, pending, waiting, out);
+      for (int j = 0; j < waiting; ++j) {
+        const RowKey key = row.key(pending[j]);
+        cache[slot_of(key)] = Entry{key, call, out[j]};
+        row.writer.write(pending[j], out[j]);
+      }
+      waiting = 0;
+    };
+    // Dynamic chunks of 2,048 rows: a thread slowed by the machine does not hold up the call.
+#pragma omp for schedule(dynamic, 2048 / kBlock)
+    for (std::int64_t b = 0; b < blocks; ++b) {
       if (!caching) {
-        row.writer.write(i, row.posterior(i));
+        WriteBlock<Row>{row, n}(static_cast<std::size_t>(b));
         continue;
       }
-      const RowKey key = row.key(i);
-      const std::uint64_t hash =
-          (key.first * 0x9E3779B97F4A7C15ull) ^ (key.second * 0xC2B2AE3D27D4EB4Full);
-      Entry& slot = cache[hash >> (64 - kCacheBits)];
-      if (slot.call == call && slot.key.first == key.first && slot.key.second == key.second) {
-        ++hits;
-      } else {
-        slot = Entry{key, call, row.posterior(i)};
+      const std::size_t first = static_cast<std::size_t>(b) * kBlock;
+      for (std::size_t i = first; i < first + kBlock && i < n; ++i) {
+        const RowKey key = row.key(i);
+        const Entry& slot = cache[slot_of(key)];
+        if (slot.call == call && slot.key.first == key.first && slot.key.second == key.second) {
+          ++hits;
+          row.writer.write(i, slot.posterior);
+        } else {
+          pending[waiting++] = i;
+          if (waiting == kBlock) score_pending();
+        }
+        if (++probes == kTrialRows && hits * 5 < probes) caching = false;
       }
-      row.writer.write(i, slot.posterior);
-      if (++probes == kTrialRows && hits * 5 < probes) caching = false;
     }
+    score_pending();
   }
 }
 
-// Rows whose Row::kRepeatsWorthCaching is false (cheap posteriors) are one work item each.
-// Otherwise each OpenMP thread takes a contiguous block of rows and keeps the posteriors it has
-// computed in a small direct-mapped cache keyed by Row::key(i): a catalog in which many stores
-// share their inputs (the same successes and trials, say) is scored at the cost of a hash probe
-// and a copy per repeated row, while a catalog of distinct rows pays only the probe (a few ns
-// against several hundred for a posterior). Results are identical either way.
+// Rows whose Row::kRepeatsWorthCaching is false (cheap posteriors, or priors per store) are one
+// work item per block of Row::kBlockRows rows. Otherwise each OpenMP thread takes a run of rows and
+// keeps the posteriors it has computed in a small direct-mapped cache keyed by Row::key(i): a
+// catalog in which many stores share their inputs (the same successes and trials, say) is scored at
+// the cost of a hash probe and a copy per repeated row, while a catalog of distinct rows pays only
+// the probe (a few ns against several hundred for a posterior) and, once it stops probing, scores a
+// block of rows at a time. Results are identical either way.
 template <class Row>
 void for_each_row(std::size_t n, const Row& row) {
   if constexpr (!Row::kRepeatsWorthCaching) {
     const thrust::counting_iterator<std::size_t> first(0);
+    const std::size_t blocks = (n + Row::kBlockRows - 1) / Row::kBlockRows;
     if (cpu_threads_for(n, kMinScoreRowsPerThread) == 1) {
-      thrust::for_each_n(thrust::seq, first, n, WriteRow<Row>{row});  // see cpu_threads.hpp
+      thrust::for_each_n(thrust::seq, first, blocks, WriteBlock<Row>{row, n});  // cpu_threads.hpp
     } else {
-      thrust::for_each_n(execution_policy(), first, n, WriteRow<Row>{row});
+      thrust::for_each_n(execution_policy(), first, blocks, WriteBlock<Row>{row, n});
     }
   } else {
     for_each_row_cached(n, row);

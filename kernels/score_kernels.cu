@@ -82,12 +82,13 @@ struct PerStorePrior {
   HBAYES_HD Prior at(std::size_t i) const { return priors[i]; }
 };
 
-// The row functors: each store's posterior from its inputs, and (for the CPU backend's cache of
-// repeated stores, see for_each_row) the key that determines it. The key holds the data alone,
-// so the cache serves shared priors only.
+// The row functors: each store's posterior from its inputs (beta-binomial rows also a block of
+// rows at once, see for_each_row), and (for the CPU backend's cache of repeated stores) the key
+// that determines it. The key holds the data alone, so the cache serves shared priors only.
 template <class Priors>
 struct BetaBinomialRow {
   static constexpr bool kRepeatsWorthCaching = Priors::kShared;
+  static constexpr int kBlockRows = kScoreBlockRows;  // intervals are solved a block at a time
   const std::int64_t* successes;
   const std::int64_t* trials;
   Priors priors;
@@ -103,11 +104,25 @@ struct BetaBinomialRow {
                                    static_cast<double>(trials[i]), prior.alpha, prior.beta,
                                    params.tail, params.predict);
   }
+  // The posteriors of rows[0 .. count - 1] (count <= kBlockRows) into out.
+  HBAYES_HD void posteriors(const std::size_t* rows, int count, StorePosterior* out) const {
+    double y[kBlockRows] = {}, n[kBlockRows] = {}, alpha[kBlockRows] = {}, beta[kBlockRows] = {};
+    for (int j = 0; j < count; ++j) {
+      const BetaBinomialPrior prior = priors.at(rows[j]);
+      y[j] = static_cast<double>(successes[rows[j]]);
+      n[j] = static_cast<double>(trials[rows[j]]);
+      alpha[j] = prior.alpha;
+      beta[j] = prior.beta;
+    }
+    beta_binomial_posteriors<kBlockRows>(y, n, alpha, beta, count, params.tail, params.predict,
+                                         out);
+  }
 };
 
 template <class Priors>
 struct GammaPoissonRow {
   static constexpr bool kRepeatsWorthCaching = Priors::kShared;
+  static constexpr int kBlockRows = 1;
   const std::int64_t* counts;
   const double* exposures;
   Priors priors;
@@ -129,6 +144,7 @@ struct GammaPoissonRow {
 template <class Priors>
 struct NormalNormalRow {
   static constexpr bool kRepeatsWorthCaching = false;  // closed form: cheaper than a probe
+  static constexpr int kBlockRows = 1;
   const double* estimates;
   const double* std_errors;
   Priors priors;

@@ -6,16 +6,16 @@
 #include "device_macros.hpp"
 #include "families/discrete_quantiles.hpp"
 #include "families/store_posterior.hpp"
-#include "special/incomplete_beta_inverse.hpp"
+#include "special/beta_quantile_lanes.hpp"
 
 namespace hbayes::kernels {
 
-// Scores one store. y successes of n trials (as doubles, exact below 2^53); tail.t =
-// (1-level)/2; predict_trials = 0 skips the predictive columns (left NaN).
-HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, double alpha,
-                                                        double beta,
-                                                        const special::TailProbability& tail,
-                                                        double predict_trials) {
+// One store's posterior without its credible interval (lower and upper are left NaN): y
+// successes of n trials (as doubles, exact below 2^53); tail.t = (1-level)/2; predict_trials = 0
+// skips the predictive columns (left NaN).
+HBAYES_HD inline StorePosterior beta_binomial_posterior_without_interval(
+    double y, double n, double alpha, double beta, const special::TailProbability& tail,
+    double predict_trials) {
   StorePosterior out;
   const double a = alpha + y;
   const double b = beta + (n - y);
@@ -24,9 +24,7 @@ HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, doub
   out.post_mean = a / s;
   // Var = ab / (s^2 (s + 1)), written as a product of ratios so that huge counts cannot overflow.
   out.post_sd = sqrt((a / s) * (b / s) / (s + 1.0));
-  const special::BetaQuantiles quantiles(a, b);
-  out.lower = quantiles.lower(tail);
-  out.upper = quantiles.upper(tail);
+  out.lower = out.upper = NAN;
   out.data_weight = n / (alpha + beta + n);
   out.post_param1 = a;
   out.post_param2 = b;
@@ -43,6 +41,41 @@ HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, doub
     discrete_interval_from_ratios(ratio, m, a >= 1.0 && b >= 1.0, mode_guess, tail.t,
                                   &out.pred_lower, &out.pred_upper);
   }
+  return out;
+}
+
+// Scores count <= L stores at once: out[i] from y[i] successes of n[i] trials under the prior
+// Beta(alpha[i], beta[i]). The credible intervals of the block are solved together
+// (special::beta_intervals); a store's result does not depend on the block it is scored in.
+template <int L>
+HBAYES_HD void beta_binomial_posteriors(const double* y, const double* n, const double* alpha,
+                                        const double* beta, int count,
+                                        const special::TailProbability& tail, double predict_trials,
+                                        StorePosterior* out) {
+  double a[L] = {};
+  double b[L] = {};
+  double lower[L];
+  double upper[L];
+  for (int i = 0; i < count; ++i) {
+    out[i] = beta_binomial_posterior_without_interval(y[i], n[i], alpha[i], beta[i], tail,
+                                                      predict_trials);
+    a[i] = out[i].post_param1;
+    b[i] = out[i].post_param2;
+  }
+  special::beta_intervals<L>(a, b, count, tail, lower, upper);
+  for (int i = 0; i < count; ++i) {
+    out[i].lower = lower[i];
+    out[i].upper = upper[i];
+  }
+}
+
+// Scores one store (see beta_binomial_posterior_without_interval for the arguments).
+HBAYES_HD inline StorePosterior beta_binomial_posterior(double y, double n, double alpha,
+                                                        double beta,
+                                                        const special::TailProbability& tail,
+                                                        double predict_trials) {
+  StorePosterior out;
+  beta_binomial_posteriors<1>(&y, &n, &alpha, &beta, 1, tail, predict_trials, &out);
   return out;
 }
 

@@ -30,4 +30,17 @@ HBAYES_HD inline double bits_to_double(std::uint64_t bits) {
   return x;
 }
 
+// A true/false flag kept in an array of lanes (see beta_quantile_lanes.hpp): as wide as a double,
+// so that a vectorized loop reads it in the vector shape of the doubles beside it (g++ does not
+// vectorize a loop that widens a bool array's bytes to 64-bit masks).
+using LaneFlag = std::uint64_t;
+
+// cond ? a : b by way of the bits, for straight-line code: g++ turns a plain select between two
+// computed values into a branch (computing each value under it), which stops it vectorizing the
+// loop; a blend of bits keeps both computations and no branch.
+HBAYES_HD inline double select_bits(bool cond, double a, double b) {
+  const std::uint64_t mask = std::uint64_t{0} - static_cast<std::uint64_t>(cond);
+  return bits_to_double((double_to_bits(a) & mask) | (double_to_bits(b) & ~mask));
+}
+
 }  // namespace hbayes::special::detail

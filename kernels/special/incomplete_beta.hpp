@@ -22,6 +22,7 @@
 #include <math.h>
 
 #include "device_macros.hpp"
+#include "special/float_bits.hpp"
 #include "special/incomplete_gamma.hpp"
 #include "special/log_beta.hpp"
 #include "special/stirling.hpp"
@@ -57,14 +58,15 @@ HBAYES_HD inline double log_of_complementary(double v, double w) {
 // a + b, to within a few units in its own last place. For large shapes I_x(a, b) depends on x
 // through exp(-lambda^2 (a + b) / (2 a b)), so the rounding error of a plain a - (a + b) x, about
 // 1e-16 a, would cost relative accuracy of order 1e-16 sqrt(a) in the result; the products and
-// sums are therefore carried out exactly (fma two-products, two-sums).
+// sums are therefore carried out exactly (fma two-products, two-sums). Straight-line code, for
+// the quantile lanes (beta_quantile_lanes.hpp).
 HBAYES_HD inline double beta_mean_deviation(double a, double b, double x, double y) {
   // Expand in the variable v <= 1/2 that holds full precision: lambda = (s - s v) - t v with
   // (s, t, v) = (a, b, x), or lambda = -[(b - b y) - a y].
   const bool use_x = x <= y;
-  const double s = use_x ? a : b;
-  const double t = use_x ? b : a;
-  const double v = use_x ? x : y;
+  const double s = select_bits(use_x, a, b);
+  const double t = select_bits(use_x, b, a);
+  const double v = select_bits(use_x, x, y);
   const double sv = s * v;
   const double sv_err = fma(s, v, -sv);
   const double tv = t * v;
@@ -75,7 +77,7 @@ HBAYES_HD inline double beta_mean_deviation(double a, double b, double x, double
   const double z = d2 - d1;  // Knuth's two-sum error of d1 - tv
   const double d2_err = (d1 - (d2 - z)) - (tv + z);
   const double lambda = d2 + (d1_err + d2_err - sv_err - tv_err);
-  return use_x ? lambda : -lambda;
+  return select_bits(use_x, lambda, -lambda);
 }
 
 // The per-(a, b) constant of beta_power_ratio, symmetric in a and b so that it serves the mirrored
@@ -189,53 +191,120 @@ HBAYES_HD_OUTLINE inline double beta_shift_sum(double a, double b, double x, dou
   return first * sum;
 }
 
-// I_x(a, b) for a, b > 1 and lambda = a - (a + b) x >= 0, by the continued fraction
-// I_x(a, b) = [x^a y^b / B(a, b)] / (beta_0 + alpha_1 / (beta_1 + alpha_2 / (beta_2 + ...)))
-// (DiDonato & Morris' BFRAC), given power = x^a y^b / B(a, b). On the near side of the mean it
-// converges in O(sqrt(min(a, b))) terms at worst and in a handful far out in the tails.
+// The continued fraction for I_x(a, b), a, b > 1 and lambda = a - (a + b) x >= 0 (DiDonato &
+// Morris' BFRAC):
+//   I_x(a, b) = [x^a y^b / B(a, b)] / (beta_0 + alpha_1 / (beta_1 + alpha_2 / (beta_2 + ...))).
+// On the near side of the mean it converges in O(sqrt(min(a, b))) terms at worst and in a handful
+// far out in the tails. The convergents num_m / den_m come from the forward three-term recurrence:
+// unlike Lentz's method it has no division on its critical path, so a step runs at multiply-add
+// speed.
+//
+// The state of L fractions is kept as arrays, one element per lane, and advance(l) moves lane l
+// on by two steps: a loop over the lanes is then the form a CPU compiler vectorizes, so that the
+// quantile lanes (beta_quantile_lanes.hpp) evaluate many fractions in lockstep. A converged lane
+// stays as it is, so its value never depends on how long its neighbours run. L = 1 is the plain
+// evaluation of beta_continued_fraction below.
+template <int L>
+struct BetaFractionLanes {
+  // The fraction's constants.
+  double a[L], b[L], x[L], x2[L], lambda1[L], y1[L];
+  // The last two convergents, and the step's counters: k = a + 2m - 1 at the top of step m.
+  double num_prev[L], den_prev[L], num[L], den[L], k[L], inv_k[L], m[L];
+  LaneFlag converged[L];
+
+  HBAYES_HD void start(int l, double a_l, double b_l, double x_l, double y_l, double lambda) {
+    a[l] = a_l;
+    b[l] = b_l;
+    x[l] = x_l;
+    x2[l] = x_l * x_l;
+    lambda1[l] = lambda + 1.0;
+    y1[l] = 1.0 + y_l;
+    num_prev[l] = 1.0;
+    den_prev[l] = 0.0;
+    num[l] = a_l * (lambda + 1.0) / (a_l + 1.0);  // beta_0
+    den[l] = 1.0;
+    k[l] = a_l + 1.0;
+    inv_k[l] = 1.0 / k[l];
+    m[l] = 0.0;
+    converged[l] = false;
+  }
+
+  // One step of the recurrence on lane l's values, held in registers by advance.
+  HBAYES_HD void step(int l, double& np, double& dp, double& n, double& d, double& kk, double& ik,
+                      double& mm) const {
+    mm += 1.0;
+    kk += 2.0;
+    const double ik_next = 1.0 / kk;
+    const double mbm = mm * (b[l] - mm);
+    const double alpha = (a[l] - 1.0 + mm) * (a[l] + b[l] - 1.0 + mm) * mbm * x2[l] * (ik * ik);
+    const double beta = mm + mbm * x[l] * ik + (a[l] + mm) * (lambda1[l] + mm * y1[l]) * ik_next;
+    ik = ik_next;
+    const double n_next = beta * n + alpha * np;
+    const double d_next = beta * d + alpha * dp;
+    np = n;
+    dp = d;
+    n = n_next;
+    d = d_next;
+  }
+
+  // Two steps, then (every second step saves time, the fraction being short) a rescaling of the
+  // convergents, which grow geometrically, long before they could overflow, and the test
+  // |den / num - den_prev / num_prev| <= tolerance |den / num| without a division.
+  HBAYES_HD void advance(int l) {
+    double np = num_prev[l], dp = den_prev[l], n = num[l], d = den[l];
+    double kk = k[l], ik = inv_k[l], mm = m[l];
+    step(l, np, dp, n, d, kk, ik, mm);
+    step(l, np, dp, n, d, kk, ik, mm);
+    if constexpr (L == 1) {
+      // One lane (the plain evaluation, a GPU thread) stops at convergence: branches are cheaper.
+      if (fabs(n) > 1e100) {
+        n *= 1e-100;
+        d *= 1e-100;
+        np *= 1e-100;
+        dp *= 1e-100;
+      }
+      store(l, np, dp, n, d, kk, ik, mm, fabs(d * np - dp * n) <= kSeriesTolerance * fabs(d * np));
+    } else {
+      // Many lanes run in lockstep: the same operations as selects, a converged lane frozen.
+      const double scale = select_bits(fabs(n) > 1e100, 1e-100, 1.0);  // exact either way
+      n *= scale;
+      d *= scale;
+      np *= scale;
+      dp *= scale;
+      const bool done = fabs(d * np - dp * n) <= kSeriesTolerance * fabs(d * np);
+      const bool frozen = converged[l] != 0;
+      store(l, select_bits(frozen, num_prev[l], np), select_bits(frozen, den_prev[l], dp),
+            select_bits(frozen, num[l], n), select_bits(frozen, den[l], d),
+            select_bits(frozen, k[l], kk), select_bits(frozen, inv_k[l], ik),
+            select_bits(frozen, m[l], mm), frozen | done);
+    }
+  }
+
+  HBAYES_HD void store(int l, double np, double dp, double n, double d, double kk, double ik,
+                       double mm, bool done) {
+    num_prev[l] = np;
+    den_prev[l] = dp;
+    num[l] = n;
+    den[l] = d;
+    k[l] = kk;
+    inv_k[l] = ik;
+    m[l] = mm;
+    converged[l] = done;
+  }
+
+  // The fraction's value, 1 / (beta_0 + alpha_1 / (...)), at the latest convergent.
+  HBAYES_HD double value(int l) const { return den[l] / num[l]; }
+};
+
+// I_x(a, b) for a, b > 1 and lambda = a - (a + b) x >= 0 by the continued fraction above, given
+// power = x^a y^b / B(a, b).
 HBAYES_HD inline double beta_continued_fraction(double a, double b, double x, double y,
                                                 double lambda, double power) {
   if (power == 0.0) return 0.0;
-  // Convergents num_m / den_m by the forward three-term recurrence: unlike Lentz's method it has
-  // no division on its critical path, so the loop runs at multiply-add speed.
-  double num_prev = 1.0;
-  double den_prev = 0.0;
-  double num = a * (lambda + 1.0) / (a + 1.0);  // beta_0
-  double den = 1.0;
-  const double x2 = x * x;
-  const double lambda1 = lambda + 1.0;
-  const double y1 = 1.0 + y;
-  double k = a + 1.0;  // a + 2m - 1 at the top of step m
-  double inv_k = 1.0 / k;
-  double m = 0.0;
-  for (int step = 1; step < kMaxTerms; ++step) {
-    m += 1.0;
-    k += 2.0;
-    const double inv_k_next = 1.0 / k;
-    const double mbm = m * (b - m);
-    const double alpha = (a - 1.0 + m) * (a + b - 1.0 + m) * mbm * x2 * (inv_k * inv_k);
-    const double beta = m + mbm * x * inv_k + (a + m) * (lambda1 + m * y1) * inv_k_next;
-    inv_k = inv_k_next;
-    const double num_next = beta * num + alpha * num_prev;
-    const double den_next = beta * den + alpha * den_prev;
-    num_prev = num;
-    den_prev = den;
-    num = num_next;
-    den = den_next;
-    // Every second step (which saves time, the loop being short): rescale the convergents, which
-    // grow geometrically, long before they could overflow, and test |den / num -
-    // den_prev / num_prev| <= tolerance |den / num| without dividing.
-    if (step % 2 == 0) {
-      if (fabs(num) > 1e100) {
-        num *= 1e-100;
-        den *= 1e-100;
-        num_prev *= 1e-100;
-        den_prev *= 1e-100;
-      }
-      if (fabs(den * num_prev - den_prev * num) <= kSeriesTolerance * fabs(den * num_prev)) break;
-    }
-  }
-  return power * (den / num);
+  BetaFractionLanes<1> fraction;
+  fraction.start(0, a, b, x, y, lambda);
+  for (int step = 2; step < kMaxTerms && !fraction.converged[0]; step += 2) fraction.advance(0);
+  return power * fraction.value(0);
 }
 
 // w + I_x(a, b) for a >= 15 and b <= 1 (DiDonato & Morris' BGRAT, after Temme). With

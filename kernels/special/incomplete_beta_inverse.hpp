@@ -18,7 +18,8 @@
 //
 // Cost: one normal quantile, a few logs and one incomplete beta evaluation per quantile in the
 // common case (shapes above one, tail probabilities from 1e-10 up); BetaQuantiles computes what
-// depends on (a, b) alone once for the lower and the upper quantile.
+// depends on (a, b) alone once for the lower and the upper quantile. Scoring runs that common
+// path (for shapes of eight and more) many quantiles at a time: beta_quantile_lanes.hpp.
 #pragma once
 
 #include <math.h>
@@ -183,6 +184,61 @@ HBAYES_HD inline UnitPair beta_quantile_estimate(const BetaShape& shape,
   return small == a ? UnitPair{v2, 1.0 - v2} : UnitPair{1.0 - v2, v2};
 }
 
+// -log1p(d) = log t - log S for d = (S - t) / t, |d| < 1e-3: its series, truncated after d^6
+// (relative error below 2e-19), replaces a logarithm in the common case of a good start.
+HBAYES_HD inline double minus_log1p_short(double d) {
+  return -d * (1.0 - d * (0.5 - d * (1.0 / 3.0 - d * (0.25 - d * (0.2 - d * (1.0 / 6.0))))));
+}
+
+// e^s for |s| < 1e-3, by its Taylor series (the growth factor of a short step in log z).
+HBAYES_HD inline double exp_short(double s) {
+  return 1.0 + s * (1.0 + s * (0.5 + s * (1.0 / 6.0 + s * (1.0 / 24.0))));
+}
+
+// One step of the refinement in log z: for the tail S of Beta(alpha, beta) at z (w = 1 - z),
+// K = d log S / d log z and log_gap = log t - log S, the step in log z towards S = t by the
+// inverse Taylor series through fifth order in u = log_gap / K, and whether its error estimate
+// says that the step reaches full precision.
+struct InverseSeriesStep {
+  double step;
+  LaneFlag done;  // not bool: see LaneFlag (the quantile lanes take this step too)
+};
+
+HBAYES_HD inline InverseSeriesStep inverse_series_step(double alpha, double beta, double z,
+                                                       double w, double kk, double log_gap) {
+  // g0 = 1 + z (log f)' for the density f, and its derivatives g1, g2, g3 in log z (with
+  // (z / w)' = z / w^2); c1 = (log K)' and its derivatives c2, c3, c4, using K' = K c1.
+  const double u = log_gap / kk;
+  const double zw = z / w;
+  const double g0 = alpha - (beta - 1.0) * zw;
+  const double g1 = -(beta - 1.0) * zw / w;
+  const double g2 = g1 * (1.0 + 2.0 * zw);
+  const double g3 = g2 * (1.0 + 2.0 * zw) + 2.0 * g1 * zw / w;
+  const double c1 = g0 - kk;
+  const double c2 = g1 - kk * c1;
+  const double c3 = g2 - kk * (c1 * c1 + c2);
+  const double c4 = g3 - kk * (c1 * c1 * c1 + 3.0 * c1 * c2 + c3);
+  // Terms u^n P_n / n! of the inverse series, P_{n+1} = P_n' - n c1 P_n from P_1 = 1:
+  // P_2 = -c1, P_3 = 2 c1^2 - c2, P_4 = -c3 + 7 c1 c2 - 6 c1^3,
+  // P_5 = -c4 + 7 c2^2 + 11 c1 c3 - 46 c1^2 c2 + 24 c1^4.
+  const double u2 = u * u;
+  const double t2 = -0.5 * c1 * u2;
+  const double t3 = (2.0 * c1 * c1 - c2) * (1.0 / 6.0) * u2 * u;
+  const double t4 = (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) * (1.0 / 24.0) * u2 * u2;
+  const double t5 =
+      (-c4 + 7.0 * c2 * c2 + 11.0 * c1 * c3 - 46.0 * c1 * c1 * c2 + 24.0 * c1 * c1 * c1 * c1) *
+      (1.0 / 120.0) * u2 * u2 * u;
+  // The terms fall off like |u| q^(n-1); the first omitted one, |u| q^5, is estimated as
+  // t5^2 / t4 and as t4^3 / t3^2 (a term may vanish by accident; the larger estimate counts).
+  // Once it is below half a unit in the last place, and the step short enough for the local
+  // coefficients to describe S over it, the step itself finishes the job.
+  const double a3 = fabs(t3);
+  const double a4 = fabs(t4);
+  const double a5 = fabs(t5);
+  const bool done = (fabs(u) < 0.03) & (a5 * a5 < 1e-16 * a4) & (a4 * a4 * a4 < 1e-16 * a3 * a3);
+  return {u + t2 + t3 + t4 + t5, done};
+}
+
 // The x in [0, 1] at which the lower (upper = false) or upper tail of Beta(a, b) equals
 // tail.t <= 1/2.
 HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, const TailProbability& tail,
@@ -228,52 +284,15 @@ HBAYES_HD inline double beta_quantile_solve(const BetaShape& shape, const TailPr
     } else {
       hi = z;
     }
-    // K = d log S / d log z = +-z f / S with the density f = power / (z w); the inverse series
-    // in u = (log t - log S) / K. g0 = 1 + z (log f)' and its derivatives g1, g2, g3 in log z
-    // (with (z / w)' = z / w^2); c1 = (log K)' and its derivatives c2, c3, c4, using K' = K c1.
+    // K = d log S / d log z = +-z f / S with the density f = power / (z w).
     const double kk = (upper_tail ? -1.0 : 1.0) * tails.power / (w * s);
-    // log t - log S; from Temme's start S is usually within 0.1% of t, where the series of
-    // -log1p(d) in d = (S - t) / t (truncated after d^6: relative error below 2e-19) replaces a
-    // logarithm.
+    // log t - log S; from Temme's start S is usually within 0.1% of t (see minus_log1p_short).
     const double d = (s - t) / t;
-    const double log_gap =
-        fabs(d) < 1e-3
-            ? -d * (1.0 - d * (0.5 - d * (1.0 / 3.0 - d * (0.25 - d * (0.2 - d * (1.0 / 6.0))))))
-            : log_t - log(s);
-    const double u = log_gap / kk;
-    const double zw = z / w;
-    const double g0 = alpha - (beta - 1.0) * zw;
-    const double g1 = -(beta - 1.0) * zw / w;
-    const double g2 = g1 * (1.0 + 2.0 * zw);
-    const double g3 = g2 * (1.0 + 2.0 * zw) + 2.0 * g1 * zw / w;
-    const double c1 = g0 - kk;
-    const double c2 = g1 - kk * c1;
-    const double c3 = g2 - kk * (c1 * c1 + c2);
-    const double c4 = g3 - kk * (c1 * c1 * c1 + 3.0 * c1 * c2 + c3);
-    // Terms u^n P_n / n! of the inverse series, P_{n+1} = P_n' - n c1 P_n from P_1 = 1:
-    // P_2 = -c1, P_3 = 2 c1^2 - c2, P_4 = -c3 + 7 c1 c2 - 6 c1^3,
-    // P_5 = -c4 + 7 c2^2 + 11 c1 c3 - 46 c1^2 c2 + 24 c1^4.
-    const double u2 = u * u;
-    const double t2 = -0.5 * c1 * u2;
-    const double t3 = (2.0 * c1 * c1 - c2) * (1.0 / 6.0) * u2 * u;
-    const double t4 = (-c3 + 7.0 * c1 * c2 - 6.0 * c1 * c1 * c1) * (1.0 / 24.0) * u2 * u2;
-    const double t5 =
-        (-c4 + 7.0 * c2 * c2 + 11.0 * c1 * c3 - 46.0 * c1 * c1 * c2 + 24.0 * c1 * c1 * c1 * c1) *
-        (1.0 / 120.0) * u2 * u2 * u;
-    const double step = u + t2 + t3 + t4 + t5;
-    // The terms fall off like |u| q^(n-1); the first omitted one, |u| q^5, is estimated as
-    // t5^2 / t4 and as t4^3 / t3^2 (a term may vanish by accident; the larger estimate counts).
-    // Once it is below half a unit in the last place, and the step short enough for the local
-    // coefficients to describe S over it, the step itself finishes the job.
-    const double a3 = fabs(t3);
-    const double a4 = fabs(t4);
-    const double a5 = fabs(t5);
-    const bool done = fabs(u) < 0.03 && a5 * a5 < 1e-16 * a4 && a4 * a4 * a4 < 1e-16 * a3 * a3;
-    // z e^step, by its Taylor series when the step is short.
-    const double growth =
-        fabs(step) < 1e-3
-            ? 1.0 + step * (1.0 + step * (0.5 + step * (1.0 / 6.0 + step * (1.0 / 24.0))))
-            : exp(step);
+    const double log_gap = fabs(d) < 1e-3 ? minus_log1p_short(d) : log_t - log(s);
+    const InverseSeriesStep series = inverse_series_step(alpha, beta, z, w, kk, log_gap);
+    const double step = series.step;
+    const bool done = series.done != 0;
+    const double growth = fabs(step) < 1e-3 ? exp_short(step) : exp(step);
     double next = z * growth;
     if (done || fabs(step) < 4e-16) {
       z = next;
