@@ -2,10 +2,11 @@
 // Names: score/<family>/<backend>/<stores>. A /cuda variant reports an error when no GPU is usable.
 #include <benchmark/benchmark.h>
 
-#include <vector>
-
 #include <cmath>
+#include <cstdint>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "catalogs.hpp"
 #include "hbayes/errors.hpp"
@@ -70,6 +71,32 @@ void beta_binomial_per_store(benchmark::State& state, Backend backend) {
   report(state, n);
 }
 
+// Little data per store under a weak prior: up to 50 trials at a 6% rate, priors near
+// Beta(2, 30) that differ from store to store (so that every store is scored, none cached). The
+// posterior shapes are small, where the interval solver takes more work per quantile.
+void beta_binomial_small_data(benchmark::State& state, Backend backend) {
+  if (!backend_usable(backend, state)) return;
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<std::int64_t> successes(n), trials(n);
+  std::vector<hbayes::BetaBinomialPrior> priors(n);
+  std::mt19937_64 rng(3);
+  for (std::size_t i = 0; i < n; ++i) {
+    trials[i] = std::uniform_int_distribution<std::int64_t>(0, 50)(rng);
+    successes[i] = std::binomial_distribution<std::int64_t>(trials[i], 0.06)(rng);
+    priors[i] = {2.0 + static_cast<double>(i % 97) * 0.01,
+                 30.0 + static_cast<double>(i % 89) * 0.1};
+  }
+  hbayes::ScoreOptions options;
+  options.backend = backend;
+  const hbayes::BinomialColumns data{successes.data(), trials.data(), n};
+  hbayes::PosteriorTable table = hbayes::score(data, priors.data(), options);
+  for (auto _ : state) {
+    hbayes::score(data, priors.data(), options, table.columns());
+    benchmark::DoNotOptimize(table.lower.data());
+  }
+  report(state, n);
+}
+
 void gamma_poisson(benchmark::State& state, Backend backend) {
   if (!backend_usable(backend, state)) return;
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -122,6 +149,11 @@ void register_all() {
         ->UseRealTime();
     benchmark::RegisterBenchmark(("score/beta_binomial_per_store/" + b).c_str(),
                                  beta_binomial_per_store, backend)
+        ->Arg(1'000'000)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("score/beta_binomial_small_data/" + b).c_str(),
+                                 beta_binomial_small_data, backend)
         ->Arg(1'000'000)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();

@@ -2,20 +2,20 @@
 // (incomplete_beta_inverse.hpp) as straight-line arithmetic per lane, which a CPU compiler
 // vectorizes across lanes.
 //
-// Most stores of a catalog have posterior shapes of eight or more, and there the solver takes the
-// same path for nearly every quantile: Temme's estimate with at most one Halley step, one
-// evaluation of the tail by the continued fraction with the Stirling-form prefactor, and one
-// fifth-order inverse-series step that its own error estimate accepts. BetaIntervalLanes runs that
-// path for the lower and upper quantile of L distributions as 2L lanes, stage by stage, each stage
-// a loop over the lanes with selects instead of branches and the branch-free log and exp: on the
-// CPU one vector instruction then serves 8 (AVX-512) or 4 (AVX2) quantiles. The continued
-// fractions run in lockstep until every lane has converged; a converged lane is frozen, so that no
-// lane's result depends on its neighbours (or on L). A lane whose quantile leaves the path (a
-// shape below 8, a start that would need a second Halley step, a step whose error estimate does
-// not accept it, ...) is marked, and beta_intervals then takes its quantile from BetaQuantiles.
-// A lane computes the solver's first iteration and accepts it by the solver's own test, so both
-// give the quantile to full double precision (they agree within a few units in the last place;
-// the logs and exps differ). On a GPU a thread runs one store (L = 1).
+// For posterior shapes above one the solver takes the same path for nearly every quantile:
+// Temme's estimate with at most one Halley step, one evaluation of the tail by the continued
+// fraction, and one fifth-order inverse-series step that its own error estimate accepts.
+// BetaIntervalLanes runs that path for the lower and upper quantile of L distributions as 2L
+// lanes, stage by stage, each stage a loop over the lanes with selects instead of branches and
+// the branch-free log and exp: on the CPU one vector instruction then serves 8 (AVX-512) or 4
+// (AVX2) quantiles. The continued fractions run in lockstep until every lane has converged; a
+// converged lane is frozen, so that no lane's result depends on its neighbours (or on L). A lane
+// whose quantile leaves the path (a shape of one or less, a start that would need a second
+// Halley step, a step whose error estimate does not accept it, as for small shapes Temme's start
+// is often too rough, ...) is marked, and beta_intervals then takes its quantile from
+// BetaQuantiles. A lane computes the solver's first iteration and accepts it by the solver's own
+// test, so both give the quantile to full double precision (they agree within a few units in the
+// last place; the logs and exps differ). On a GPU a thread runs one store (L = 1).
 #pragma once
 
 #include <math.h>
@@ -47,10 +47,16 @@ class BetaIntervalLanes {
   static constexpr int kLanes = 2 * L;
 
   // The lanes' quantiles at tail.t (0 < t < 1/2) for the distributions Beta(a[i], b[i]),
-  // i < L: quantile(q) and handled(q) below. Lanes whose shapes are outside the path (below
-  // eight, infinite, NaN) are simply not handled.
+  // i < L: quantile(q) and handled(q) below. Lanes whose shapes are outside the path (one or
+  // less, infinite, NaN) are simply not handled.
   HBAYES_CPU_CLONES HBAYES_HD void run(const double* a, const double* b,
                                        const TailProbability& tail) {
+    // beta_power_constant calls lgamma: its own loop, which stays scalar.
+    for (int i = 0; i < L; ++i) {
+      const bool above_one = a[i] > 1.0 && b[i] > 1.0 && isfinite(a[i]) && isfinite(b[i]);
+      power_constant_[i] = above_one ? beta_power_constant(a[i], b[i]) : 0.0;
+      power_constant_[L + i] = power_constant_[i];  // symmetric in the shapes
+    }
     for (int i = 0; i < L; ++i) start(i, a[i], b[i], false, tail);
     for (int i = 0; i < L; ++i) start(L + i, a[i], b[i], true, tail);
     for (int q = 0; q < kLanes; ++q) {
@@ -76,8 +82,8 @@ class BetaIntervalLanes {
   HBAYES_HD bool handled(int q) const { return (ok_[q] & fraction_.converged[q]) != 0; }
 
  private:
-  // Temme's estimate (as temme_point, restricted to shapes >= 8, where its first Halley step is
-  // the last), the frame's variables and the prefactor v^s vc^l / B(s, l).
+  // Temme's estimate (temme_point, where the Halley polish may take one step), the frame's
+  // variables and the prefactor v^s vc^l / B(s, l).
   HBAYES_HD void start(int q, double a, double b, bool upper, const TailProbability& tail) {
     const double s = select_bits(upper, b, a);
     const double l = select_bits(upper, a, b);
@@ -85,7 +91,7 @@ class BetaIntervalLanes {
     const double v0 = s / c;  // the frame's mean
     const double w0 = l / c;
     const double small = select_bits(s < l, s, l);
-    bool ok = small >= kStirlingShape;
+    bool ok = small > 1.0;  // the continued fraction needs both shapes above one
     // eta0 < 0 in the frame: the quantile lies below the frame's mean.
     const double eta0 = tail.normal / sqrt(c);
     ok &= eta0 * eta0 >= 1e-6 * select_bits(v0 < w0, v0, w0);  // else temme_point's near-mean case
@@ -107,8 +113,8 @@ class BetaIntervalLanes {
     const double m0_squared = m0 * m0;
     const double start_error =
         0.15 * m0_squared * m0_squared * fabs(1.0 - r) * (1.0 + r * r * r * (1.0 / 16.0));
-    // temme_point turns to its far start once w = m passes 1/2; for the shapes here (both >= 8,
-    // often nearly equal, which is where w passes 1/2) 1 - m is still within one Halley step.
+    // temme_point turns to its far start once w = m passes 1/2; at two standard deviations or so
+    // (nearly equal shapes are where w passes 1/2) 1 - m is still within one Halley step.
     ok &= v_small | ((m > w0) & (m < 1.0));
     double v = select_bits(v_small, m, 1.0 - m);
     // At most one Halley step on F(v) = v0 log(v / v0) + w0 log(w / w0) = -h (temme_point's
@@ -140,18 +146,42 @@ class BetaIntervalLanes {
     const double vc_frame = select_bits(z_is_v, zc, z);
     const double lambda = beta_mean_deviation(s, l, v_frame, vc_frame);
     ok &= lambda >= 0.0;  // below the frame's mean, where the continued fraction converges
-    // The prefactor in Stirling's form (beta_power_ratio_stirling), with the logs of
-    // shape_log1pmx taken branch-free.
-    const double k = stirling_error_series(c) - stirling_error_series(s) - stirling_error_series(l);
+    // The prefactor v^s vc^l / B(s, l) as beta_power_ratio forms it for shapes above one, every
+    // regime's logs taken branch-free and the regime chosen afterwards. k is
+    // beta_power_constant(a, b), computed by run for each distribution.
+    const double k = power_constant_[q];
+    // Both shapes >= 8: Stirling's form (beta_power_ratio_stirling, shape_log1pmx).
     const double e1 = -lambda / s;
     const double cv = c * v_frame;
-    ok &= (e1 >= -0.5) | (cv >= 0x1p-1022);
     const double term1 =
         select_bits(e1 >= -0.5, s * log1pmx_small(e1), s * (log_branch_free(cv / s) - e1));
     const double e2 = lambda / l;
     const double term2 =
         select_bits(e2 <= 0.5, l * log1pmx_small(e2), l * (log_branch_free(1.0 + e2) - e2));
-    power_[q] = sqrt(s * (l / c)) * kInvSqrtTwoPi * exp_branch_free(term1 + term2 + k);
+    const double stirling_exponent = term1 + term2 + k;  // times sqrt(s l / (2 pi c))
+    // The logs of v and vc, each to full relative precision: of z itself, and of 1 - z as
+    // log1p(-z) (log_of_complementary).
+    const double log_z = log_branch_free(z);
+    const double log_zc = log1p_unit(-z);
+    const double log_v = select_bits(z_is_v, log_z, log_zc);
+    const double log_vc = select_bits(z_is_v, log_zc, log_z);
+    // One shape below 8 and one not: exp(small log(c v_small) + large log(v_large) + k).
+    const bool s_small = s <= l;
+    const double large = select_bits(s_small, l, s);
+    const double cv_small = c * select_bits(s_small, v_frame, vc_frame);
+    const double log_v_large = select_bits(s_small, log_vc, log_v);
+    const double mixed_exponent = small * log_branch_free(cv_small) + large * log_v_large + k;
+    // Both below 8: exp(s log v + l log vc + k).
+    const double small_exponent = s * log_v + l * log_vc + k;
+    const bool use_stirling = small >= kStirlingShape;
+    const bool use_mixed = !use_stirling & (large >= kStirlingShape);
+    // (beta_power_ratio turns to other logs where c v underflows to a subnormal.)
+    ok &= !use_stirling | (e1 >= -0.5) | (cv >= 0x1p-1022);
+    ok &= !use_mixed | (cv_small >= 0x1p-1022);
+    const double exponent = select_bits(use_stirling, stirling_exponent,
+                                        select_bits(use_mixed, mixed_exponent, small_exponent));
+    const double factor = select_bits(use_stirling, sqrt(s * (l / c)) * kInvSqrtTwoPi, 1.0);
+    power_[q] = factor * exp_branch_free(exponent);
     s_[q] = s;
     l_[q] = l;
     v_[q] = v_frame;
@@ -190,6 +220,7 @@ class BetaIntervalLanes {
     x_[q] = select_bits(z_is_v != (upper_[q] != 0), next, 1.0 - next);
   }
 
+  double power_constant_[kLanes];
   double s_[kLanes], l_[kLanes], v_[kLanes], vc_[kLanes], lambda_[kLanes], power_[kLanes];
   double z_[kLanes], x_[kLanes];
   LaneFlag z_is_v_[kLanes], upper_[kLanes], ok_[kLanes];

@@ -5,8 +5,8 @@
 //
 // with R a polynomial fitted on 0 <= t <= 1/9 (scripts/make_log_series_coefficients.py, mpmath):
 // within 5e-17 of R there, so the polynomial adds at most 6e-18 relative error.
-//  - log1p_unit(e) = log(1 + e) for 0 <= e <= 1 (s = e / (2 + e) <= 1/3): full relative accuracy
-//    for tiny e, where log(1 + e) would lose it in the rounding of 1 + e.
+//  - log1p_unit(e) = log(1 + e) for -1/2 <= e <= 1 (|s| = |e / (2 + e)| <= 1/3): full relative
+//    accuracy for tiny e, where log(1 + e) would lose it in the rounding of 1 + e.
 //  - log_branch_free(x) for x > 0: x = 2^k m with m in [sqrt(1/2), sqrt(2)) from x's bits, then
 //    s = (m - 1) / (m + 1), |s| <= 0.172.
 // Accuracy: within 2 ulp of the exact value (tested against long double; the rounding of s is
@@ -43,7 +43,7 @@ HBAYES_HD inline double log_ratio(double s) {
 
 }  // namespace detail
 
-// log(1 + e) for 0 <= e <= 1.
+// log(1 + e) for -1/2 <= e <= 1.
 HBAYES_HD inline double log1p_unit(double e) {
   return detail::log_ratio(e / (2.0 + e));
 }

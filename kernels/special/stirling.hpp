@@ -39,10 +39,12 @@ HBAYES_HD inline double log1pmx(double x) {
   return log1pmx_small(x);
 }
 
-// The asymptotic series sum_k B_2k / (2k (2k - 1) x^(2k - 1)) of stirling_error(x), to the
-// term in x^-15: for x >= 15 the omitted terms are below 1e-20 relative, for x >= 8 below 1e-14
-// relative (8e-17 absolute). Straight-line arithmetic.
-HBAYES_HD inline double stirling_error_series(double x) {
+// lgamma(x) - [(x - 1/2) log x - x + log(2 pi)/2], the remainder of Stirling's formula, x > 0.
+// It is about 1/(12 x) for large x and is returned with small absolute error everywhere.
+HBAYES_HD inline double stirling_error(double x) {
+  if (x < 15.0) return lgamma(x) - ((x - 0.5) * log(x) - x + kHalfLogTwoPi);
+  // Asymptotic series sum_k B_2k / (2k (2k - 1) x^(2k - 1)); at x >= 15 the omitted terms are
+  // below 1e-20 relative.
   const double y = 1.0 / (x * x);
   const double series =
       1.0 / 12.0 -
@@ -52,13 +54,6 @@ HBAYES_HD inline double stirling_error_series(double x) {
                      y * (1.0 / 1188.0 -
                           y * (691.0 / 360360.0 - y * (1.0 / 156.0 - y * (3617.0 / 122400.0)))))));
   return series / x;
-}
-
-// lgamma(x) - [(x - 1/2) log x - x + log(2 pi)/2], the remainder of Stirling's formula, x > 0.
-// It is about 1/(12 x) for large x and is returned with small absolute error everywhere.
-HBAYES_HD inline double stirling_error(double x) {
-  if (x < 15.0) return lgamma(x) - ((x - 0.5) * log(x) - x + kHalfLogTwoPi);
-  return stirling_error_series(x);
 }
 
 }  // namespace hbayes::special

@@ -90,10 +90,16 @@ TEST(LogBranchFree, WithinTwoUlpFromSubnormalsToTheLargestDouble) {
   EXPECT_TRUE(std::isnan(log_branch_free(std::nan(""))));
 }
 
-TEST(Log1pUnit, WithinTwoUlpOnTheUnitInterval) {
-  std::vector<double> e = spread(0.0, 1.0, 20000, 4);
-  for (double v : spread(-745.0, 0.0, 20000, 5)) e.push_back(std::exp(v));  // tiny e
-  for (double v : {5e-324, 1e-300, 1e-17, 1e-9, 0.41421356237309503, 0.5, 1.0}) e.push_back(v);
+TEST(Log1pUnit, WithinTwoUlpFromMinusAHalfToOne) {
+  std::vector<double> e = spread(-0.5, 1.0, 20000, 4);
+  for (double v : spread(-745.0, 0.0, 20000, 5)) {
+    e.push_back(std::exp(v));  // tiny e, both signs
+    e.push_back(-0.5 * std::exp(v));
+  }
+  for (double v :
+       {5e-324, 1e-300, 1e-17, 1e-9, 0.41421356237309503, 0.5, 1.0, -1e-17, -0.25, -0.5}) {
+    e.push_back(v);
+  }
   for (double v : e) {
     ASSERT_LT(ulps(log1p_unit(v), boost::multiprecision::log1p(Wide(v))), 2.0) << "e=" << v;
   }
