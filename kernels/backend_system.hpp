@@ -170,6 +170,7 @@ void for_each_row_cached(std::size_t n, const Row& row) {
     std::size_t pending[kBlock];
     int waiting = 0;
     const auto score_pending = [&]() {
+      if (waiting == 0) return;
       StorePosterior out[kBlock];
       score_rows(row, pending, waiting, out);
       for (int j = 0; j < waiting; ++j) {

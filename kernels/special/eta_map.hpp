@@ -12,15 +12,17 @@
 namespace hbayes::special::detail {
 
 // lambda from eta to a few parts in 1e3, cheaply: the reverted series lambda - 1 = eta + eta^2/3
-// + eta^3/36 - eta^4/270 + eta^5/4320 for |eta| < sqrt(3), and farther out two fixed-point steps
-// of the leading behaviour, lambda = 1 + s + log(lambda) above 1 and lambda = exp(lambda - 1 - s)
-// below, with s = eta^2 / 2.
+// + eta^3/36 - eta^4/270 + eta^5/4320 for |eta| < sqrt(3) (lambda_from_eta_estimate_series), and
+// farther out two fixed-point steps of the leading behaviour, lambda = 1 + s + log(lambda) above
+// 1 and lambda = exp(lambda - 1 - s) below, with s = eta^2 / 2.
+HBAYES_HD inline double lambda_from_eta_estimate_series(double eta) {
+  return 1.0 +
+         eta * (1.0 + eta * (1.0 / 3.0 + eta * (1.0 / 36.0 + eta * (-1.0 / 270.0 + eta / 4320.0))));
+}
+
 HBAYES_HD inline double lambda_from_eta_estimate(double eta) {
   const double s = 0.5 * eta * eta;
-  if (s < 1.5) {
-    return 1.0 + eta * (1.0 + eta * (1.0 / 3.0 +
-                                     eta * (1.0 / 36.0 + eta * (-1.0 / 270.0 + eta / 4320.0))));
-  }
+  if (s < 1.5) return lambda_from_eta_estimate_series(eta);
   if (eta < 0.0) return exp(exp(-1.0 - s) - 1.0 - s);
   return 1.0 + s + log(1.0 + s + log1p(s));
 }

@@ -73,6 +73,27 @@ HBAYES_HD_OUTLINE inline BetaShape make_beta_shape(double a, double b) {
   return s;
 }
 
+// The Gamma-case start of temme_point in the variable with the smaller mean m0: with
+// r = m / m0 solving r - 1 - log r = h / m0 (the Gamma case), the estimate m corrected to third
+// order in m0, and a bound on its relative error. Expanding the equation in m0 gives
+//   m / m0 = r (1 + m0 (1 - r) [1/2 + m0 ((7 - 4 r) / 24 + m0 (2 r^2 - 8 r + 9) / 48)]).
+// The first term left out is m0^4 r (r - 1) (48 r^3 - 314 r^2 + 784 r - 743) / 5760 (series
+// derived with a computer-algebra system), below 0.15 m0^4 |1 - r| (1 + r^3 / 16) relative for
+// every r > 0. The third-order term lets the common case of a small m0 skip the polish.
+struct GammaCaseStart {
+  double m;
+  double error;
+};
+
+HBAYES_HD inline GammaCaseStart gamma_case_start(double m0, double r) {
+  const double m = m0 * r *
+                   (1.0 + m0 * (1.0 - r) *
+                              (0.5 + m0 * ((7.0 - 4.0 * r) * (1.0 / 24.0) +
+                                           m0 * (2.0 * r * r - 8.0 * r + 9.0) * (1.0 / 48.0))));
+  const double m0_squared = m0 * m0;
+  return {m, 0.15 * m0_squared * m0_squared * fabs(1.0 - r) * (1.0 + r * r * r * (1.0 / 16.0))};
+}
+
 // Temme's estimate of the Beta(a, b) quantile whose normal counterpart is zeta, with his first
 // correction (error O(1/(a + b)^2)): with c = a + b and x0 = a / c, x solves
 // -eta^2 / 2 = x0 log(x / x0) + y0 log(y / y0) with sign(x - x0) = sign(eta), at
@@ -99,23 +120,14 @@ HBAYES_HD inline UnitPair temme_point(const BetaShape& shape, double zeta) {
   const double w0 = lower ? y0 : x0;
   const double h = 0.5 * eta0 * eta0;
   // Start from the Gamma case in whichever variable has the smaller mean m0 (v below its mean,
-  // or w above it), r = m / m0 with r - 1 - log r = h / m0, corrected to third order in m0:
-  // expanding the equation in m0 gives
-  //   m / m0 = r (1 + m0 (1 - r) [1/2 + m0 ((7 - 4 r) / 24 + m0 (2 r^2 - 8 r + 9) / 48)]).
-  // The first term left out is m0^4 r (r - 1) (48 r^3 - 314 r^2 + 784 r - 743) / 5760 (series
-  // derived with a computer-algebra system), below 0.15 m0^4 |1 - r| (1 + r^3 / 16) relative for
-  // every r > 0. The third-order term lets the common case of a small m0 skip the polish below.
+  // or w above it): gamma_case_start.
   const bool v_small = v0 <= w0;
   const double m0 = v_small ? v0 : w0;
   const double g = sqrt(2.0 * h / m0);  // |eta| of the Gamma case
   const double r = lambda_from_eta_estimate(v_small ? -g : g);
-  const double m = m0 * r *
-                   (1.0 + m0 * (1.0 - r) *
-                              (0.5 + m0 * ((7.0 - 4.0 * r) * (1.0 / 24.0) +
-                                           m0 * (2.0 * r * r - 8.0 * r + 9.0) * (1.0 / 48.0))));
-  const double m0_squared = m0 * m0;
-  const double start_error =
-      0.15 * m0_squared * m0_squared * fabs(1.0 - r) * (1.0 + r * r * r * (1.0 / 16.0));
+  const GammaCaseStart start = gamma_case_start(m0, r);
+  const double m = start.m;
+  const double start_error = start.error;
   double v = m;
   if (!v_small) {
     // Where w = m leaves (w0, 1/2) the Gamma picture has failed; far out, v is small and

@@ -161,6 +161,15 @@ TEST(BetaQuantileLanes, OtherShapesGoToTheSolver) {
   }
 }
 
+TEST(BetaQuantileLanes, AnEmptyBlockWritesNothing) {
+  const double shapes[kBlock] = {};
+  double lower[kBlock] = {-1.0};
+  double upper[kBlock] = {-1.0};
+  beta_intervals<kBlock>(shapes, shapes, 0, tail_probability(0.025), lower, upper);
+  EXPECT_EQ(lower[0], -1.0);
+  EXPECT_EQ(upper[0], -1.0);
+}
+
 // The CPU scores stores in blocks of 8 and the GPU (and the CPU's cache of repeated stores) one
 // at a time: a store's interval must come out the same bits either way, whatever its neighbours.
 TEST(BetaQuantileLanes, ResultsDoNotDependOnTheBlock) {
