@@ -106,13 +106,6 @@ inline auto execution_policy() {
   return thrust::omp::par;
 }
 
-// The cached dispatch of for_each_row (below). Each thread keeps its cache for the life of the
-// thread (OpenMP reuses its threads across calls), so a call pays no allocation or clearing:
-// entries carry the number of the call that wrote them, and only the current call's count.
-// A probe usually misses the core's caches (the table is 2 MiB), about 110 ns against ~600 for
-// a beta-binomial posterior, so a thread that finds under one repeat in five among its first
-// 4,096 rows stops probing for the rest of the call: a catalog of distinct stores then pays
-// almost nothing for the cache.
 // The posteriors of rows[0 .. count - 1] (count <= Row::kBlockRows) into out, at once where the
 // row functor has a block form.
 template <class Row>
@@ -141,6 +134,13 @@ struct WriteBlock {
   }
 };
 
+// The cached dispatch of for_each_row (below). Each thread keeps its cache for the life of the
+// thread (OpenMP reuses its threads across calls), so a call pays no allocation or clearing:
+// entries carry the number of the call that wrote them, and only the current call's count.
+// A probe usually misses the core's caches (the table is 2 MiB), about 110 ns against ~200 for
+// a beta-binomial posterior in lanes (~600 alone), so a thread that finds under one repeat in
+// five among its first 4,096 rows stops probing for the rest of the call: a catalog of distinct
+// stores then pays almost nothing for the cache. Misses are scored a block at a time.
 template <class Row>
 void for_each_row_cached(std::size_t n, const Row& row) {
   constexpr int kCacheBits = 14;  // 16,384 entries of 128 bytes (2 MiB, in L2/L3) per thread
