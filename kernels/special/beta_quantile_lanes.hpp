@@ -190,7 +190,7 @@ class BetaIntervalLanes {
     ok_[q] = ok;
   }
 
-  // The inverse-series step from the converged fraction (beta_quantile_solve's first iteration).
+  // The inverse-series step from the converged fraction, accepted by beta_quantile_solve's test.
   HBAYES_HD void finish(int q, const TailProbability& tail) {
     const double t = tail.t;
     const double z = z_[q];
