@@ -104,6 +104,10 @@ struct SampleResult {
   std::vector<double> inverse_metric;  // diagonal, on the unconstrained scale (mu, log tau, u_j)
   std::vector<std::size_t> divergences;         // per chain, kept iterations
   std::vector<std::size_t> warmup_divergences;  // per chain
+  // Per chain: how often warmup moved it to another chain's position because its log density
+  // lay far below the others' (stranded in a region the posterior gives no mass; README,
+  // "Warmup"). Warmup draws are not kept, so this changes the adaptation, not the target.
+  std::vector<std::size_t> warmup_restarts;
   std::uint64_t gradient_evaluations = 0;       // all chains, warmup and sampling
   double warmup_seconds = 0.0;
   double sampling_seconds = 0.0;

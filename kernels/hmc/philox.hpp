@@ -57,7 +57,13 @@ HBAYES_HD inline PhiloxBlock philox4x64(PhiloxBlock counter, std::uint64_t key0,
 }
 
 // What a block of random numbers is for; part of the counter so that streams never overlap.
-enum class RandomPurpose : std::uint64_t { Momentum = 1, Accept = 2, Initial = 3, Predictive = 4 };
+enum class RandomPurpose : std::uint64_t {
+  Momentum = 1,
+  Accept = 2,
+  Initial = 3,
+  Predictive = 4,
+  Restart = 5  // which chain a stranded chain restarts from (warmup)
+};
 
 // The stream of one chain at one iteration for one purpose; block(i) gives 4 fresh 64-bit words.
 struct ChainStream {

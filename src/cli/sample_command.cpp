@@ -248,6 +248,14 @@ int SampleCommand::run() {
   for (const std::string& warning : sample_output::convergence_warnings(result, summaries)) {
     std::fprintf(stderr, "hbayes sample: warning: %s\n", warning.c_str());
   }
+  std::size_t restarts = 0;
+  for (std::size_t n : result.warmup_restarts) restarts += n;
+  if (restarts > 0) {
+    std::fprintf(stderr,
+                 "hbayes sample: warmup made %zu restart(s) of stranded chains from other "
+                 "chains' positions (log density far below the others'; README, \"Warmup\")\n",
+                 restarts);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr,

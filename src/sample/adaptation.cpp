@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-
 namespace hbayes::sampling {
 namespace {
 
@@ -118,6 +117,31 @@ void MetricAdapter::end_window(const std::vector<double>& position_variance,
   window_start_ = window_end_;
   window_end_ = std::min(window_start_ + size, last_slow_end_);
   if (window_end_ + 2 * size > last_slow_end_) window_end_ = last_slow_end_;
+}
+
+std::vector<std::size_t> stranded_chains(const std::vector<double>& log_densities,
+                                         std::size_t dim) {
+  const std::size_t chains = log_densities.size();
+  std::vector<std::size_t> stranded;
+  if (chains < 4) return stranded;
+  std::vector<double> sorted;
+  for (std::size_t c = 0; c < chains; ++c) {
+    if (std::isfinite(log_densities[c])) sorted.push_back(log_densities[c]);
+  }
+  // The quartiles of the finite values; with fewer than 4 of them no spread can be judged, and
+  // every chain is left alone rather than every non-finite one restarted from too few.
+  if (sorted.size() >= 4) {
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t n = sorted.size();
+    const double median = sorted[n / 2];
+    const double spread = std::max((sorted[3 * n / 4] - sorted[n / 4]) / 1.349,
+                                   std::sqrt(0.5 * static_cast<double>(dim)));
+    for (std::size_t c = 0; c < chains; ++c) {
+      // (!(<=): a NaN log density counts as stranded.)
+      if (!(median - log_densities[c] <= kStrandedSpreads * spread)) stranded.push_back(c);
+    }
+  }
+  return stranded;
 }
 
 double harmonic_mean(const std::vector<double>& values) {

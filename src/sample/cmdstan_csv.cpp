@@ -104,6 +104,13 @@ std::string configuration(const SampleResult& result, const CmdStanRun& run, std
   // rstan names the sampler from this when given, else calls every non-static HMC engine NUTS.
   setting(t, 1, "sampler_t", "ChEES-HMC(diag_e)", false);
   for (const auto& [key, value] : run.model_settings) setting(t, 1, key, value, false);
+  // How often warmup restarted this chain (all chains' total in the one file) from another
+  // chain, stranded far below the others (SampleResult::warmup_restarts).
+  std::size_t restarts = 0;
+  for (std::size_t c = 0; c < result.warmup_restarts.size(); ++c) {
+    if (chain == 0 || chain == c + 1) restarts += result.warmup_restarts[c];
+  }
+  setting(t, 1, "warmup_restarts", std::to_string(restarts), false);
   return t;
 }
 

@@ -117,6 +117,36 @@ double initial_step_size(Ensemble& ensemble, const std::vector<double>& start, s
   return step;
 }
 
+// Moves every chain that stranded_chains finds (from the last transition's lp__ column) to the
+// position of a chain that is not stranded, chosen uniformly by the chain's Philox stream at
+// this iteration. The chains' own momenta then take them apart again. Returns the moved chains.
+std::vector<std::size_t> restart_stranded_chains(Ensemble& ensemble,
+                                                 const std::vector<double>& records,
+                                                 std::size_t chains, std::size_t dim,
+                                                 std::uint64_t seed, int iteration) {
+  const std::vector<std::size_t> stranded = sampling::stranded_chains(
+      column(records, chains, ensemble.record_width(), hmc::kLogDensity), dim);
+  if (stranded.empty()) return stranded;
+  std::vector<std::size_t> sources;
+  for (std::size_t c = 0, s = 0; c < chains; ++c) {
+    if (s < stranded.size() && stranded[s] == c) {
+      ++s;
+    } else {
+      sources.push_back(c);
+    }
+  }
+  std::vector<double> positions(chains * dim), log_densities(chains);
+  ensemble.read(kernels::EnsembleField::Position, positions.data());
+  for (std::size_t c : stranded) {
+    const hmc::ChainStream stream{seed, c, static_cast<std::uint64_t>(iteration),
+                                  hmc::RandomPurpose::Restart};
+    const std::size_t source = sources[stream.block(0).v[0] % sources.size()];
+    std::copy_n(positions.begin() + source * dim, dim, positions.begin() + c * dim);
+  }
+  ensemble.set_positions(positions.data(), log_densities.data());
+  return stranded;
+}
+
 int leapfrog_steps(double length, double step, double jitter, int max_steps) {
   const double steps = std::ceil(jitter * length / step);
   return static_cast<int>(std::clamp(steps, 1.0, static_cast<double>(max_steps)));
@@ -160,6 +190,7 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
   }
   result.divergences.assign(chains, 0);
   result.warmup_divergences.assign(chains, 0);
+  result.warmup_restarts.assign(chains, 0);
 
   const std::vector<double> start_positions = initial_positions(*ensemble, chains, dim, options);
   double step = initial_step_size(*ensemble, start_positions, chains, options);
@@ -197,6 +228,13 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
     length = trajectory.length();
     step = next_step;
     if (metric.collecting(it)) {
+      // Stranded chains are restarted while the metric is being learned, so that the final fast
+      // interval and sampling start from chains that have settled together.
+      const std::vector<std::size_t> restarted =
+          restart_stranded_chains(*ensemble, records, chains, dim, options.seed, it);
+      for (std::size_t c : restarted) ++result.warmup_restarts[c];
+      // (Setting the positions evaluates every chain's gradient once.)
+      if (!restarted.empty()) result.gradient_evaluations += chains;
       ensemble->accumulate_moments();
       if (metric.window_ends(it)) {
         const std::size_t draws = ensemble->read_moments(

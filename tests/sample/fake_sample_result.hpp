@@ -53,6 +53,8 @@ inline SampleResult fake_sample_result(std::size_t chains, std::size_t draws, st
   for (std::size_t d = 0; d < groups + 2; ++d) r.inverse_metric.push_back(1.0 / (d + 1.0));
   r.divergences.assign(chains, 0);
   r.warmup_divergences.assign(chains, 0);
+  r.warmup_restarts.assign(chains, 0);
+  r.warmup_restarts[0] = 2;  // the first chain restarted twice in warmup
   r.gradient_evaluations = 123456;
   r.warmup_seconds = 0.0123;
   r.sampling_seconds = 0.0456;

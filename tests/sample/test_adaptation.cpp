@@ -1,6 +1,7 @@
 // The sampler's building blocks: Philox against published known answers, the Halton jitter,
-// Stan's warmup windows and the metric they estimate, dual averaging and the ChEES gradient's
-// sign (test_warmup_statistics.cpp checks the backends' gradient and moments).
+// Stan's warmup windows and the metric they estimate, the rule for stranded chains, dual
+// averaging and the ChEES gradient's sign (test_warmup_statistics.cpp checks the backends'
+// gradient and moments).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -128,6 +129,37 @@ TEST(Adaptation, EarlyWindowsUseTheGradientBasedEstimate) {
   const double shrink = 1e-3 * 5 / (n + 5);
   EXPECT_NEAR(metric.inverse_metric()[0], n / (n + 5) * 0.5 + shrink, 1e-12);
   EXPECT_NEAR(metric.inverse_metric()[1], n / (n + 5) * 0.25 + shrink, 1e-12);
+}
+
+// A settled bulk of 13 chains one unit apart around -28,440 and three chains below it. With
+// dim 20,000 the spread is its floor sqrt(dim / 2) = 100 (the bulk's quartiles are 8 apart), so
+// a chain is stranded beyond 10 x 100 below the median, the 8th of the 15 finite values.
+TEST(Adaptation, StrandedChainsLieTenSpreadsBelowTheMedian) {
+  std::vector<double> lp;
+  for (int k = -6; k <= 6; ++k) lp.push_back(-28440.0 + k);
+  const double median = -28441.0;
+  lp.push_back(median - 999.0);
+  lp.push_back(median - 1001.0);
+  lp.push_back(std::nan(""));
+  EXPECT_EQ(stranded_chains(lp, 20000), (std::vector<std::size_t>{14, 15}));
+  // Without the floor (dim 2) the spread is the quartiles' (8 / 1.349), and all three are out.
+  EXPECT_EQ(stranded_chains(lp, 2), (std::vector<std::size_t>{13, 14, 15}));
+}
+
+// While the chains still spread out (here evenly, 10 apart), the interquartile range sets the
+// spread: quartiles -50 and -10 of the 8 sorted values give 40 / 1.349 and a cut 296.5 below
+// the median -30.
+TEST(Adaptation, StrandedChainsAllowForAWideSpread) {
+  std::vector<double> lp{0, -10, -20, -30, -40, -50, -60, -300};
+  EXPECT_TRUE(stranded_chains(lp, 2).empty());
+  lp.back() = -330;
+  EXPECT_EQ(stranded_chains(lp, 2), (std::vector<std::size_t>{7}));
+}
+
+// Quartiles need 4 chains: 3 never strand one, 4 can.
+TEST(Adaptation, StrandedChainsNeedFourChains) {
+  EXPECT_TRUE(stranded_chains({0.0, 0.0, -1e6}, 2).empty());
+  EXPECT_EQ(stranded_chains({0.0, 1.0, -1e6, 2.0}, 2), (std::vector<std::size_t>{2}));
 }
 
 TEST(Adaptation, DualAveragingFindsTheTargetAcceptance) {

@@ -123,7 +123,8 @@ TEST(CmdStanCsv, OneFileHasCmdStansBlocksAroundTheDraws) {
                            "#   seed = 7",
                            "#   backend = cpu",
                            "#   parameterization = noncentered",
-                           "#   prior_mu = normal(0, 5)"}) {
+                           "#   prior_mu = normal(0, 5)",
+                           "#   warmup_restarts = 2"}) {
     EXPECT_TRUE(has_line(lines, line)) << line;
   }
   EXPECT_TRUE(has_line(lines, "#   file = " + path));
@@ -206,6 +207,7 @@ TEST(CmdStanCsv, OneFilePerChainNamedForCmdStanReaders) {
     EXPECT_TRUE(has_line(lines, "# id = " + std::to_string(c + 1)));
     EXPECT_TRUE(has_line(lines, "#     num_chains = 3"));
     EXPECT_TRUE(has_line(lines, "#   file = " + paths[c]));
+    EXPECT_TRUE(has_line(lines, c == 0 ? "#   warmup_restarts = 2" : "#   warmup_restarts = 0"));
     const std::size_t h = header_index(lines);
     EXPECT_EQ(lines[h],
               "lp__,accept_stat__,stepsize__,n_leapfrog__,divergent__,energy__,mu,tau,theta.1,"
