@@ -7,8 +7,19 @@
 namespace hbayes::sampling {
 namespace {
 
-// Dual averaging constants from Hoffman & Gelman (2014), Stan's defaults.
-constexpr double kDualGamma = 0.05;
+// Dual averaging constants from Hoffman & Gelman (2014): Stan's t0 and kappa, and twice Stan's
+// gamma (0.05). gamma sets the gain: one iteration's acceptance moves the log step size by
+// about sqrt(t) / (gamma (t + t0)), 2-3 at Stan's gamma. Stan feeds it one chain's acceptance
+// averaged over a NUTS tree; here it is the harmonic mean over all chains, which swings from
+// ~0 (one chain rejecting) to ~1 between neighbouring step sizes, and at Stan's gain the step
+// size then cycled by a factor of 5 every three iterations, each cycle paying for its smallest
+// step with long trajectories. Measured over 20 seeds (6 for 64 chains x 1,000 groups), gamma
+// 0.05 -> 0.1 (warmup gradients per chain; tau's bulk ESS per gradient of the whole run):
+// hier-binomial 1,000 groups, 64 chains 6,400 -> 4,840 (sampling efficiency unchanged), 4 chains
+// 7,980 -> 5,540 (+16%); eight schools, 64 chains 15,100 -> 11,600 (+20%), 4 chains 12,300 ->
+// 10,600 (-8%). 0.15 and 0.2 cut warmup further on the catalog but lost more on eight schools
+// at 4 chains.
+constexpr double kDualGamma = 0.1;
 constexpr double kDualT0 = 10.0;
 constexpr double kDualKappa = 0.75;
 

@@ -1,9 +1,9 @@
 // Warmup adaptation across chains (host side; every chain shares one step size, one trajectory
 // length and one diagonal metric):
-//  - StepSizeAdapter: Nesterov dual averaging (Hoffman & Gelman 2014, as in Stan) driven by the
-//    harmonic mean of the chains' acceptance probabilities (Hoffman, Radul & Sountsov 2021): the
-//    harmonic mean punishes the few chains that reject everything, which an arithmetic mean
-//    would hide.
+//  - StepSizeAdapter: Nesterov dual averaging (Hoffman & Gelman 2014, as in Stan, with half
+//    Stan's gain; adaptation.cpp says why) driven by the harmonic mean of the chains' acceptance
+//    probabilities (Hoffman, Radul & Sountsov 2021): the harmonic mean punishes the few chains
+//    that reject everything, which an arithmetic mean would hide.
 //  - TrajectoryLengthAdapter: gradient ascent on the ChEES criterion (change in the estimator of
 //    the expected square) in log trajectory length, with an RMSProp step, clipped log updates and
 //    iterate averaging.
