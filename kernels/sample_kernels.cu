@@ -180,6 +180,7 @@ class BackendEnsemble final : public Ensemble {
         proposal_gradient_(chains * dim_),
         momentum_(chains * dim_),
         inverse_metric_(dim_, 1.0),
+        mass_(dim_, 1.0),
         momentum_scale_(dim_, 1.0),
         partials_(config.group_slices ? chains * config.slices * hmc::kPartials : 0),
         chain_state_(config.group_slices ? chains * hmc::kStateFields : 0),
@@ -189,7 +190,7 @@ class BackendEnsemble final : public Ensemble {
         chees_centres_(2 * dim_),
         chees_partials_(chains * chees_slicing_.slices * hmc::kCheesTerms),
         chees_terms_(chains * hmc::kCheesTerms),
-        moments_(hmc::kMomentFields * dim_, 0.0) {}
+        moments_(hmc::kMomentBufferFields * dim_, 0.0) {}
 
   void set_positions(const double* positions, double* log_densities) override {
     to_device(positions, chains_, dim_, config_.layout, &position_);
@@ -203,12 +204,17 @@ class BackendEnsemble final : public Ensemble {
     thrust::copy(log_density_.begin(), log_density_.end(), log_densities);
   }
 
-  // With the inverse metric comes its square root, the momenta's scale, which the transitions
-  // would otherwise compute per chain and coordinate.
+  // With the inverse metric come the mass (its reciprocal, which weights the ChEES terms) and
+  // the mass's square root (the momenta's standard deviations), which the transitions and
+  // statistics would otherwise divide by per chain and coordinate.
   void set_inverse_metric(const double* inverse_metric) override {
-    std::vector<double> scale(dim_);
-    for (std::size_t k = 0; k < dim_; ++k) scale[k] = std::sqrt(inverse_metric[k]);
+    std::vector<double> mass(dim_), scale(dim_);
+    for (std::size_t k = 0; k < dim_; ++k) {
+      mass[k] = 1.0 / inverse_metric[k];
+      scale[k] = 1.0 / std::sqrt(inverse_metric[k]);
+    }
     thrust::copy(inverse_metric, inverse_metric + dim_, inverse_metric_.begin());
+    thrust::copy(mass.begin(), mass.end(), mass_.begin());
     thrust::copy(scale.begin(), scale.end(), momentum_scale_.begin());
   }
 
@@ -284,9 +290,8 @@ class BackendEnsemble final : public Ensemble {
                                     kCoordinateBlock},
                   chains_ * kCoordinateBlock);
     for_each_item(chains_ * chees_slicing_.slices,
-                  hmc::CheesSliceTerms{arrays(), chees_slicing_,
-                                       thrust::raw_pointer_cast(inverse_metric_.data()),
-                                       previous_mean, proposal_mean, raw(chees_partials_)},
+                  hmc::CheesSliceTerms{arrays(), chees_slicing_, raw(mass_), previous_mean,
+                                       proposal_mean, raw(chees_partials_)},
                   chees_slicing_.run_length());
     for_each_item(chains_,
                   hmc::CheesChainTerms{chees_slicing_.slices, raw(chees_partials_),
@@ -372,10 +377,11 @@ class BackendEnsemble final : public Ensemble {
   std::vector<hmc::GroupData> data_;
 #endif
   Buffer position_, gradient_, log_density_, previous_, proposal_, proposal_gradient_,
-      momentum_, inverse_metric_, momentum_scale_, partials_, chain_state_, records_;
+      momentum_, inverse_metric_, mass_, momentum_scale_, partials_, chain_state_, records_;
   // Warmup statistics: the ChEES gradient's slicing of the coordinates, the acceptance
   // probabilities (chains), the centres (previous then proposal means, dim each), the slices'
-  // and the chains' terms; the running moments (kMomentFields x dim) and their draws.
+  // and the chains' terms; the running moments and their scratch (kMomentBufferFields x dim)
+  // and their draws.
   hmc::GroupSlicing chees_slicing_;
   Buffer accept_, chees_centres_, chees_partials_, chees_terms_, moments_;
   std::size_t moment_draws_ = 0;

@@ -66,7 +66,7 @@ struct SlicedEnsemble {
   GroupSlicing slicing;
   EnsembleArrays arrays;
   const double* inverse_metric;
-  const double* momentum_scale;  // sqrt(inverse_metric), computed once per metric
+  const double* momentum_scale;  // 1 / sqrt(inverse_metric): the momenta's standard deviations
   double* partials;     // chains x slices x kPartials
   double* chain_state;  // chains x kStateFields
 
@@ -208,7 +208,7 @@ struct CoordinateStart {
   HBAYES_HD double operator()(std::size_t k) {
     if (keep_previous) q0[k] = q[k];
     const double z = normal(k);
-    p[k] = z / momentum_scale[k] + 0.5 * eps * g[k];
+    p[k] = z * momentum_scale[k] + 0.5 * eps * g[k];
     q1[k] = q[k] + eps * inverse_metric[k] * p[k];
     g1[k] = g[k];
     return 0.5 * z * z;

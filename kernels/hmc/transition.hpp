@@ -120,7 +120,7 @@ struct ChainTransition {
   std::size_t groups;
   EnsembleArrays arrays;
   const double* inverse_metric;  // dim entries, shared by all chains
-  const double* momentum_scale;  // sqrt(inverse_metric), computed once per metric
+  const double* momentum_scale;  // 1 / sqrt(inverse_metric): the momenta's standard deviations
 
   HBAYES_HD void operator()(std::size_t c, const TransitionSettings& settings, double* records,
                             std::size_t record_width) const {
@@ -151,15 +151,15 @@ struct ChainTransition {
     }
 
     // Momentum ~ N(0, M) with M = diag(1 / inverse_metric): standard normals into p first, then
-    // scaled and given the first leapfrog step's half-kick (from g, the gradient at q); the drift
-    // starts the trajectory's copy q1 of the position (and g1 of its gradient).
+    // scaled by sqrt(M) and given the first leapfrog step's half-kick (from g, the gradient at q);
+    // the drift starts the trajectory's copy q1 of the position (and g1 of its gradient).
     fill_standard_normals(
         ChainStream{settings.seed, c, settings.iteration, RandomPurpose::Momentum}, dim, p);
     LaneSums<1> kinetic0;
     for_each_in_lanes(dim, [&](std::size_t k, int l) {
       const double z = p[k];
       kinetic0.lane[0][l] += 0.5 * z * z;
-      p[k] = z / scale[k] + half * g[k];
+      p[k] = z * scale[k] + half * g[k];
     });
     // (A loop of its own: with more arrays the vectorizer gives up on its aliasing checks.)
     for (std::size_t k = 0; k < dim; ++k) {

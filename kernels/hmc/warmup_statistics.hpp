@@ -3,7 +3,7 @@
 // ~160 MB over PCIe per iteration):
 //  - the ChEES trajectory-length gradient (src/reference/chees_reference.cpp is the serial
 //    reference it is tested against);
-//  - per-coordinate Welford sums of the positions and gradients, pooled over chains, from which
+//  - per-coordinate running moments of the positions and gradients, pooled over chains, from which
 //    the metric windows (MetricAdapter) take their variances once per window.
 // Statistics per coordinate take the chains in chain order (work items are blocks of
 // coordinates), and sums per chain run over fixed slices of coordinates added in slice order, so
@@ -30,7 +30,8 @@ HBAYES_HD inline bool usable_for_chees(double accept) {
 
 // ChEES pass 1, one work item per block of `block` coordinates: the centres the chains' square
 // distances are measured from, the mean of the previous positions and the acceptance-weighted
-// mean of the proposals (a rejected proposal is not a draw from the target). Within a block the
+// mean of the proposals (a rejected proposal is not a draw from the target), each a sum over
+// the chains divided once (a division per term cost ~1% of warmup). Within a block the
 // chains go in order, each over the block's coordinates: every coordinate's sum takes the chains
 // in order whatever the block, and a CPU thread reads each chain's stretch contiguously (one
 // coordinate per item, the GPU's choice, reads a chain-major row 8 x dim bytes apart). The
@@ -55,7 +56,7 @@ struct CheesCentres {
     double weight_sum = 0.0;
     for (std::size_t c = 0; c < arrays.chains; ++c) {
       const Vector previous = chain_view<Vector>(arrays, arrays.previous, c);
-      for (std::size_t k = first; k < end; ++k) previous_mean[k] += previous[k] / chains;
+      for (std::size_t k = first; k < end; ++k) previous_mean[k] += previous[k];
       if (!usable_for_chees(accept[c])) continue;
       weight_sum += accept[c];
       const Vector proposal = chain_view<Vector>(arrays, arrays.proposal, c);
@@ -63,13 +64,14 @@ struct CheesCentres {
       for (std::size_t k = first; k < end; ++k) proposal_mean[k] += weight * proposal[k];
     }
     for (std::size_t k = first; k < end; ++k) {
+      previous_mean[k] /= chains;
       proposal_mean[k] = weight_sum > 0.0 ? proposal_mean[k] / weight_sum : 0.0;
     }
   }
 };
 
 // What a chain contributes to the ChEES gradient, summed over (a slice of) its coordinates in
-// the metric's whitened coordinates.
+// the metric's whitened coordinates (squares weighted by the mass, 1 / inverse metric).
 enum CheesTerm : int {
   kSquareChange = 0,  // |x' - E x'|^2 - |x - E x|^2
   kVelocityDot,       // (x' - E x') . v'
@@ -81,7 +83,7 @@ enum CheesTerm : int {
 struct CheesSliceTerms {
   EnsembleArrays arrays;
   GroupSlicing slicing;  // of the dim coordinates
-  const double* inverse_metric;
+  const double* mass;    // 1 / inverse_metric, computed once per metric
   const double* previous_mean;
   const double* proposal_mean;
   double* partials;  // chains x slices x kCheesTerms
@@ -102,7 +104,7 @@ struct CheesSliceTerms {
     for (std::size_t k = slicing.first(slice); k < slicing.end(slice); k += stride) {
       const double centred1 = proposal[k] - proposal_mean[k];
       const double centred0 = previous[k] - previous_mean[k];
-      square_change += (centred1 * centred1 - centred0 * centred0) / inverse_metric[k];
+      square_change += (centred1 * centred1 - centred0 * centred0) * mass[k];
       velocity_dot += centred1 * momentum[k];
     }
     double* partial = partials + index * kCheesTerms;
@@ -143,28 +145,60 @@ inline double chees_gradient_from_terms(const double* accept, const double* term
   return weight_sum > 0.0 ? weighted_gradient / weight_sum : 0.0;
 }
 
-// The Welford sums of positions and gradients, one array of dim values per field.
+// The running moments of positions and gradients, one array of dim values per field, and the
+// scratch one call adds up before merging them in.
 enum MomentField : int {
   kPositionMean = 0,
-  kPositionSquares,  // sum of squared deviations from the running mean
+  kPositionSquares,  // sum of squared deviations from the mean
   kGradientMean,
   kGradientSquares,
-  kMomentFields
+  kMomentFields,
+  // Scratch: the call's sums over chains of the deviations from the running means, and of their
+  // squares.
+  kPositionDeviations = kMomentFields,
+  kPositionSquaredDeviations,
+  kGradientDeviations,
+  kGradientSquaredDeviations,
+  kMomentBufferFields
 };
 
-HBAYES_HD inline void welford_add(double x, double count, double* mean, double* squares) {
-  const double delta = x - *mean;
-  *mean += delta / count;
-  *squares += delta * (x - *mean);
-}
+// Adds the chains' values of one coordinate field to its running moments: a batch of `chains`
+// draws merged into `count` (Chan, Golub & LeVeque's update for shifted sums). With deviations
+// d_c = x_c - mean from the running mean, S1 = sum d_c and S2 = sum d_c^2, the merged mean is
+// mean + S1 / n and the squares grow by S2 - S1^2 / n (n = count + chains): one subtraction, one
+// addition and one multiply-add per value and no division, where Welford's one-at-a-time update
+// divides twice (the divisions were ~5% of a 64-chain warmup). The first batch takes the first
+// chain's values as its mean, so that its squares do not cancel far from zero.
+struct MomentBatch {
+  double* mean;
+  double* squares;
+  double* deviations;
+  double* squared_deviations;
 
-// Adds every chain's position and gradient to the sums, one work item per block of `block`
-// coordinates, chains in order (as CheesCentres): the draws of one call are counts + 1 ..
-// counts + chains.
+  HBAYES_HD void start(std::size_t k, double first_value, bool first_batch) const {
+    if (first_batch) mean[k] = first_value;
+    deviations[k] = 0.0;
+    squared_deviations[k] = 0.0;
+  }
+  HBAYES_HD void add(std::size_t k, double x) const {
+    const double d = x - mean[k];
+    deviations[k] += d;
+    squared_deviations[k] += d * d;
+  }
+  HBAYES_HD void merge(std::size_t k, double draws) const {
+    const double s1 = deviations[k];
+    mean[k] += s1 / draws;
+    squares[k] += squared_deviations[k] - s1 * s1 / draws;
+  }
+};
+
+// Adds every chain's position and gradient to the moments, one work item per block of `block`
+// coordinates, chains in order (as CheesCentres): after a call the moments hold counts + chains
+// draws.
 struct AccumulateMoments {
   EnsembleArrays arrays;
-  std::size_t count;  // draws already in the sums
-  double* moments;    // kMomentFields x dim
+  std::size_t count;  // draws already in the moments
+  double* moments;    // kMomentBufferFields x dim
   std::size_t block;  // coordinates per work item
 
   HBAYES_HD void operator()(std::size_t item) const {
@@ -176,18 +210,30 @@ struct AccumulateMoments {
     const std::size_t dim = arrays.dim;
     const std::size_t first = item * block;
     const std::size_t end = first + block < dim ? first + block : dim;
-    double* const position_mean = moments + kPositionMean * dim;
-    double* const position_squares = moments + kPositionSquares * dim;
-    double* const gradient_mean = moments + kGradientMean * dim;
-    double* const gradient_squares = moments + kGradientSquares * dim;
+    const MomentBatch position_moments{
+        moments + kPositionMean * dim, moments + kPositionSquares * dim,
+        moments + kPositionDeviations * dim, moments + kPositionSquaredDeviations * dim};
+    const MomentBatch gradient_moments{
+        moments + kGradientMean * dim, moments + kGradientSquares * dim,
+        moments + kGradientDeviations * dim, moments + kGradientSquaredDeviations * dim};
+    const Vector position0 = chain_view<Vector>(arrays, arrays.position, 0);
+    const Vector gradient0 = chain_view<Vector>(arrays, arrays.gradient, 0);
+    for (std::size_t k = first; k < end; ++k) {
+      position_moments.start(k, position0[k], count == 0);
+      gradient_moments.start(k, gradient0[k], count == 0);
+    }
+    // (Separate loops for positions and gradients: fewer arrays per loop, which the vectorizer
+    // needs to prove them apart.)
     for (std::size_t c = 0; c < arrays.chains; ++c) {
       const Vector position = chain_view<Vector>(arrays, arrays.position, c);
+      for (std::size_t k = first; k < end; ++k) position_moments.add(k, position[k]);
       const Vector gradient = chain_view<Vector>(arrays, arrays.gradient, c);
-      const auto draws = static_cast<double>(count + c + 1);
-      for (std::size_t k = first; k < end; ++k) {
-        welford_add(position[k], draws, &position_mean[k], &position_squares[k]);
-        welford_add(gradient[k], draws, &gradient_mean[k], &gradient_squares[k]);
-      }
+      for (std::size_t k = first; k < end; ++k) gradient_moments.add(k, gradient[k]);
+    }
+    const auto draws = static_cast<double>(count + arrays.chains);
+    for (std::size_t k = first; k < end; ++k) {
+      position_moments.merge(k, draws);
+      gradient_moments.merge(k, draws);
     }
   }
 };

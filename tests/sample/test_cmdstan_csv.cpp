@@ -112,7 +112,7 @@ TEST(CmdStanCsv, OneFileHasCmdStansBlocksAroundTheDraws) {
                            "#     save_warmup = 0 (Default)",
                            "#     thin = 2",
                            "#       engaged = 1 (Default)",
-                           "#       delta = 0.651 (Default)",
+                           "#       delta = 0.7 (Default)",
                            "#     algorithm = hmc (Default)",
                            "#         engine = chees (Default)",
                            "#             max_leapfrog = 1024 (Default)",

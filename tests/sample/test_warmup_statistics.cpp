@@ -247,7 +247,7 @@ TEST(WarmupStatistics, CoordinateBlocksDoNotChangeTheBits) {
                              unused.data()};
   const std::vector<double> accept = {0.9, 0.0, 0.5, 1.0, 1e-6, 0.3};
   const auto run = [&](std::size_t block) {
-    std::vector<double> centres(2 * dim, -1.0), moments(hmc::kMomentFields * dim, 0.0);
+    std::vector<double> centres(2 * dim, -1.0), moments(hmc::kMomentBufferFields * dim, 0.0);
     const std::size_t items = (dim + block - 1) / block;
     for (std::size_t item = 0; item < items; ++item) {
       hmc::CheesCentres{arrays, accept.data(), centres.data(), centres.data() + dim, block}(item);
