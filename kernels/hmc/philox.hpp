@@ -100,22 +100,37 @@ HBAYES_HD inline void standard_normal_pair(std::uint64_t word0, std::uint64_t wo
   box_muller(open_uniform(word0), open_uniform(word1), z0, z1);
 }
 
-// Standard normal k of a stream, four per Philox block (two Box-Muller pairs): the momenta of
-// both transition kernels, so that they draw the same numbers. The last block is kept, so a
-// contiguous run of coordinates costs one block per four.
+// A uniform double in (0, 1) from 32 random bits: never 0 or 1; the smallest, 2^-33, keeps a
+// Box-Muller radius below 6.8, and the momenta need no finer tail than that.
+HBAYES_HD inline double open_uniform32(std::uint64_t bits) {
+  return (static_cast<double>(bits) + 0.5) * 0x1.0p-32;
+}
+
+// Uniform m (0 .. 7) of a Philox block for the momenta: the high then the low 32 bits of word
+// m / 2.
+HBAYES_HD inline double momentum_uniform(const PhiloxBlock& block, std::size_t m) {
+  const std::uint64_t word = block.v[m / 2];
+  return open_uniform32(m % 2 == 0 ? word >> 32 : word & 0xFFFFFFFFULL);
+}
+
+// Standard normal k of a stream, eight per Philox block (four Box-Muller pairs of 32-bit
+// uniforms; with 64-bit uniforms, four per block, the Philox rounds were ~12% of a 64-chain
+// warmup): the momenta of both transition kernels, so that they draw the same numbers. The last
+// block is kept, so a contiguous run of coordinates costs one block per eight.
 struct MomentumNormals {
   ChainStream stream;
   std::size_t block_index = ~std::size_t{0};
-  double z[4] = {0.0, 0.0, 0.0, 0.0};
+  double z[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
 
   HBAYES_HD double operator()(std::size_t k) {
-    if (k / 4 != block_index) {
-      block_index = k / 4;
+    if (k / 8 != block_index) {
+      block_index = k / 8;
       const PhiloxBlock block = stream.block(block_index);
-      standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
-      standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
+      for (std::size_t m = 0; m < 8; m += 2) {
+        box_muller(momentum_uniform(block, m), momentum_uniform(block, m + 1), &z[m], &z[m + 1]);
+      }
     }
-    return z[k % 4];
+    return z[k % 8];
   }
 };
 
@@ -127,10 +142,10 @@ template <class Vector>
 HBAYES_HD inline void fill_standard_normals(const ChainStream& stream, std::size_t count,
                                             Vector out) {
   const std::size_t paired = count - count % 2;
-  for (std::size_t b = 0; 4 * b < paired; ++b) {
+  for (std::size_t b = 0; 8 * b < paired; ++b) {
     const PhiloxBlock block = stream.block(b);
-    for (std::size_t i = 0; i < 4 && 4 * b + i < paired; ++i) {
-      out[4 * b + i] = open_uniform(block.v[i]);
+    for (std::size_t m = 0; m < 8 && 8 * b + m < paired; ++m) {
+      out[8 * b + m] = momentum_uniform(block, m);
     }
   }
   for (std::size_t k = 0; k < paired; k += 2) {

@@ -34,23 +34,39 @@ TEST(Philox, MatchesPublishedKnownAnswers) {
   EXPECT_EQ(digits.v[3], 0x15cd2e879ce5a209ULL);
 }
 
+// 2e5 normals: the sample mean and variance sit within 5 standard errors of 0 and 1; so do the
+// fourth moment (3, variance 96) and the fraction beyond 3 (2 x 0.00135).
+void expect_standard_normal_moments(const std::vector<double>& z, const char* what) {
+  const auto n = static_cast<double>(z.size());
+  double sum = 0.0, squares = 0.0, fourth = 0.0, beyond3 = 0.0;
+  for (double x : z) {
+    sum += x;
+    squares += x * x;
+    fourth += x * x * x * x;
+    beyond3 += std::fabs(x) > 3.0;
+  }
+  const double p3 = 2.0 * 0.0013498980316301;
+  EXPECT_LT(std::fabs(sum / n), 5.0 / std::sqrt(n)) << what;
+  EXPECT_LT(std::fabs(squares / n - 1.0), 5.0 * std::sqrt(2.0 / n)) << what;
+  EXPECT_LT(std::fabs(fourth / n - 3.0), 5.0 * std::sqrt(96.0 / n)) << what;
+  EXPECT_LT(std::fabs(beyond3 / n - p3), 5.0 * std::sqrt(p3 * (1.0 - p3) / n)) << what;
+}
+
 TEST(Philox, NormalsHaveUnitMoments) {
-  // 2e5 normals: the sample mean and variance sit within 5 standard errors of 0 and 1.
-  const int n = 200000;
-  double sum = 0.0, sum_squares = 0.0;
-  for (int b = 0; b < n / 4; ++b) {
-    const hmc::PhiloxBlock block =
-        hmc::ChainStream{7, 3, 11, hmc::RandomPurpose::Momentum}.block(b);
+  const std::size_t n = 200000;
+  std::vector<double> pairs, momenta;
+  const hmc::ChainStream stream{7, 3, 11, hmc::RandomPurpose::Momentum};
+  for (std::size_t b = 0; b < n / 4; ++b) {
+    const hmc::PhiloxBlock block = stream.block(b);
     double z[4];
     hmc::standard_normal_pair(block.v[0], block.v[1], &z[0], &z[1]);
     hmc::standard_normal_pair(block.v[2], block.v[3], &z[2], &z[3]);
-    for (double x : z) {
-      sum += x;
-      sum_squares += x * x;
-    }
+    pairs.insert(pairs.end(), z, z + 4);
   }
-  EXPECT_LT(std::fabs(sum / n), 5.0 / std::sqrt(n));
-  EXPECT_LT(std::fabs(sum_squares / n - 1.0), 5.0 * std::sqrt(2.0 / n));
+  hmc::MomentumNormals momentum{stream};
+  for (std::size_t k = 0; k < n; ++k) momenta.push_back(momentum(k));
+  expect_standard_normal_moments(pairs, "64-bit uniforms (posterior predictive draws)");
+  expect_standard_normal_moments(momenta, "32-bit uniforms (momenta)");
 }
 
 // fill_standard_normals as the per-chain transition runs it: in a function compiled for the

@@ -24,9 +24,11 @@ namespace {
 using test::close;
 
 // Quantiles and the MAD read off the histogram (128 bins over the widened pilot range, ~0.08 sd
-// wide for a normal-like posterior), against the type-7 values of all draws: within this
-// fraction of the column's sd.
-constexpr double kQuantileSdFraction = 0.02;
+// wide for a normal-like posterior), against the type-7 values of all draws: within half a bin,
+// this fraction of the column's sd. Over 30 seeds of each of this file's two eight-schools
+// shapes the largest error was 0.024 sd (q5 and q95; median and mad 0.011); the band was 0.02
+// sd until a change to the sampler's random numbers moved one seed's q5 to 0.022.
+constexpr double kQuantileSdFraction = 0.04;
 // Batch-means ESS against the Geyer-truncated ESS of the same draws, posterior's estimator: the
 // two estimate the same number with independent errors of 10-20% at these run lengths. The
 // streamed value must lie within this factor of the oracle's (of ess_basic, the ESS of the
