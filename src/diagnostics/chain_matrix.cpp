@@ -141,21 +141,37 @@ bool degenerate(DrawsView x) {
   return std::fabs(hi - lo) < DBL_EPSILON;
 }
 
+namespace {
+
+// sum over i of term(v[i]) in 8 running sums, added pairwise at the end: the loop vectorizes,
+// and each sum is an eighth as long, so rounding stays ~1e-16 relative for the thousands of
+// draws a summary takes (long double sums, as R's mean uses, ran serially on the x87 unit and
+// were a third of the exact summary's time at 64 chains x 1,000 draws).
+template <class Term>
+double sum_in_lanes(const double* v, std::size_t n, const Term& term) {
+  constexpr std::size_t kLanes = 8;
+  double lane[kLanes] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (std::size_t k = 0; k < kLanes; ++k) lane[k] += term(v[i + k]);
+  }
+  for (std::size_t k = 0; i < n; ++i, ++k) lane[k] += term(v[i]);
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+}  // namespace
+
 double mean(const double* v, std::size_t n) {
-  long double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += v[i];
-  long double m = sum / n;
+  const auto count = static_cast<double>(n);
+  const double m = sum_in_lanes(v, n, [](double x) { return x; }) / count;
   // R's second pass: the mean of the residuals corrects the rounding of the first.
-  long double residual = 0;
-  for (std::size_t i = 0; i < n; ++i) residual += v[i] - m;
-  return static_cast<double>(m + residual / n);
+  return m + sum_in_lanes(v, n, [m](double x) { return x - m; }) / count;
 }
 
 double variance(const double* v, std::size_t n) {
   const double m = mean(v, n);
-  long double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += (v[i] - m) * (v[i] - m);
-  return static_cast<double>(sum / (n - 1));
+  return sum_in_lanes(v, n, [m](double x) { return (x - m) * (x - m); }) /
+         static_cast<double>(n - 1);
 }
 
 double sorted_quantile(const std::vector<double>& sorted, double prob) {
