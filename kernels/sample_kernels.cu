@@ -312,8 +312,9 @@ class BackendEnsemble final : public Ensemble {
 
   std::size_t read_moments(double* position_mean, double* position_variance,
                            double* gradient_mean, double* gradient_variance) const override {
-    std::vector<double> moments(moments_.size());
-    thrust::copy(moments_.begin(), moments_.end(), moments.begin());
+    // The moments only, not the scratch fields after them.
+    std::vector<double> moments(hmc::kMomentFields * dim_);
+    thrust::copy(moments_.begin(), moments_.begin() + moments.size(), moments.begin());
     const double divisor = static_cast<double>(moment_draws_) - 1.0;
     for (std::size_t k = 0; k < dim_; ++k) {
       position_mean[k] = moments[hmc::kPositionMean * dim_ + k];
