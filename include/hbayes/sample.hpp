@@ -17,6 +17,7 @@
 
 #include "hbayes/backend.hpp"
 #include "hbayes/diagnostics.hpp"
+#include "hbayes/draw_storage.hpp"
 
 namespace hbayes {
 
@@ -100,7 +101,7 @@ struct SampleResult {
   static constexpr std::size_t kSamplerColumns = 6;  // lp__ .. energy__
   std::size_t chains = 0;
   std::size_t draws = 0;       // kept draws per chain
-  std::vector<double> values;  // values[(c * draws + i) * columns.size() + k]; empty when
+  DrawStorage values;          // values[(c * draws + i) * columns.size() + k]; empty when
                                // SampleOptions::keep_draws is false
   StreamedSummary streamed;    // filled instead of values when keep_draws is false
 
