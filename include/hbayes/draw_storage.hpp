@@ -9,40 +9,39 @@
 // faults stalled on memory compaction and sampling took 2-3x longer.)
 #pragma once
 
-#include <cstddef>
+#include <memory>
 #include <new>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace hbayes {
 
-class DrawAllocator {
+// std::allocator, except that value-initialisation (resize, vector(n)) default-initialises: a
+// double is then left as it is instead of zeroed. Copies and explicit values are constructed as
+// usual.
+template <class T>
+class DrawAllocator : public std::allocator<T> {
  public:
-  using value_type = double;
-  // (A class, not a template: std::allocator_traits needs to be told that rebinding to double,
-  // the only type a DrawStorage allocates, gives this allocator.)
   template <class U>
   struct rebind {
-    static_assert(std::is_same<U, double>::value, "DrawAllocator allocates doubles only");
-    using other = DrawAllocator;
+    using other = DrawAllocator<U>;
   };
 
   DrawAllocator() = default;
-  double* allocate(std::size_t n) {
-    if (n > static_cast<std::size_t>(-1) / sizeof(double)) throw std::bad_array_new_length();
-    return static_cast<double*>(::operator new(n * sizeof(double)));
+  template <class U>
+  DrawAllocator(const DrawAllocator<U>&) noexcept {}
+
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
   }
-  void deallocate(double* p, std::size_t) noexcept { ::operator delete(p); }
-
-  // Default-initialisation (resize): the element is left as it is.
-  void construct(double* p) noexcept { ::new (static_cast<void*>(p)) double; }
-  // Copies and explicit values as usual.
-  void construct(double* p, double value) noexcept { ::new (static_cast<void*>(p)) double(value); }
-
-  friend bool operator==(const DrawAllocator&, const DrawAllocator&) noexcept { return true; }
-  friend bool operator!=(const DrawAllocator&, const DrawAllocator&) noexcept { return false; }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 };
 
-using DrawStorage = std::vector<double, DrawAllocator>;
+using DrawStorage = std::vector<double, DrawAllocator<double>>;
 
 }  // namespace hbayes

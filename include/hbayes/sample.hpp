@@ -114,7 +114,9 @@ struct SampleResult {
   // lay far below the others' (stranded in a region the posterior gives no mass; README,
   // "Warmup"). Warmup draws are not kept, so this changes the adaptation, not the target.
   std::vector<std::size_t> warmup_restarts;
-  std::uint64_t gradient_evaluations = 0;       // all chains, warmup and sampling
+  // All chains, warmup and sampling: every leapfrog step's gradient and the evaluations of
+  // warmup's restarts (not those of the search for starting points and a first step size).
+  std::uint64_t gradient_evaluations = 0;
   double warmup_seconds = 0.0;
   double sampling_seconds = 0.0;
   double first_draw_seconds = 0.0;  // from the call to the first kept draw

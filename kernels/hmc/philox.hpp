@@ -116,21 +116,29 @@ HBAYES_HD inline double momentum_uniform(const PhiloxBlock& block, std::size_t m
 // Standard normal k of a stream, eight per Philox block (four Box-Muller pairs of 32-bit
 // uniforms; with 64-bit uniforms, four per block, the Philox rounds were ~12% of a 64-chain
 // warmup): the momenta of both transition kernels, so that they draw the same numbers. The last
-// block is kept, so a contiguous run of coordinates costs one block per eight.
+// block and the last pair are kept, so a contiguous run of coordinates costs one block per eight
+// and one pair per two, and a strided one (a GPU slice's interleaved groups) one block and one
+// pair per coordinate.
 struct MomentumNormals {
   ChainStream stream;
   std::size_t block_index = ~std::size_t{0};
-  double z[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  std::size_t pair_index = ~std::size_t{0};
+  PhiloxBlock block = {{0, 0, 0, 0}};
+  double z[2] = {0.0, 0.0};
 
   HBAYES_HD double operator()(std::size_t k) {
     if (k / 8 != block_index) {
       block_index = k / 8;
-      const PhiloxBlock block = stream.block(block_index);
-      for (std::size_t m = 0; m < 8; m += 2) {
-        box_muller(momentum_uniform(block, m), momentum_uniform(block, m + 1), &z[m], &z[m + 1]);
-      }
+      block = stream.block(block_index);
+      pair_index = ~std::size_t{0};
     }
-    return z[k % 8];
+    const std::size_t pair = k % 8 / 2;
+    if (pair != pair_index) {
+      pair_index = pair;
+      box_muller(momentum_uniform(block, 2 * pair), momentum_uniform(block, 2 * pair + 1), &z[0],
+                 &z[1]);
+    }
+    return z[k % 2];
   }
 };
 

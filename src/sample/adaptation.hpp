@@ -17,8 +17,9 @@
 //    1,000-group hier-binomial with 64 chains: log tau's variance 1.44 at iteration 150 against
 //    0.0009 at the end, which forced step sizes of 0.005 and 300-step trajectories), while the
 //    gradients' variance errs the other way and the geometric mean of the two stays close.
-//  - stranded_chains: chains whose log density lies far below the others' during the slow
-//    windows, which the sampler restarts from other chains (see the function).
+//  - stranded_chains: chains whose log density lies far below the others', which the sampler
+//    restarts from other chains during the slow windows of warmup's first half (see the
+//    function).
 #pragma once
 
 #include <cstddef>
@@ -92,8 +93,10 @@ class MetricAdapter {
 // interquartile range / 1.349 (a standard deviation if the values are normal; robust to the
 // stranded chains themselves) and sqrt(dim / 2) (the standard deviation of the log density
 // over a dim-dimensional normal posterior's typical set, so that chains that have converged
-// to the same narrow spread are never cut). A non-finite log density counts as stranded. The
-// quartiles need 4 chains with finite log densities; with fewer, no chain is stranded.
+// to the same narrow spread are never cut). The rule tolerates fewer than a quarter of the
+// chains stranded (more move the quartiles). The quartiles are those of the finite log
+// densities, and need 4 of them; with fewer no chain is stranded. A NaN or -inf log density
+// (which no accepted state has) counts as stranded.
 //
 // Why: early in warmup, with a unit metric, a few chains of a hierarchical model can be thrown
 // into a region the posterior gives no mass, e.g. tau -> 0 of a non-centered model, where the

@@ -228,13 +228,16 @@ SampleResult sample(const HierModelSpec& spec, const HierDataset& data,
     length = trajectory.length();
     step = next_step;
     if (metric.collecting(it)) {
-      // Stranded chains are restarted while the metric is being learned, so that the final fast
-      // interval and sampling start from chains that have settled together.
-      const std::vector<std::size_t> restarted =
-          restart_stranded_chains(*ensemble, records, chains, dim, options.seed, it);
-      for (std::size_t c : restarted) ++result.warmup_restarts[c];
-      // (Setting the positions evaluates every chain's gradient once.)
-      if (!restarted.empty()) result.gradient_evaluations += chains;
+      // Stranded chains are restarted while the metric is being learned, in the first half of
+      // warmup, so that a restarted chain has at least half of warmup to move away from the
+      // chain it was copied from before sampling starts.
+      if (2 * it < options.warmup) {
+        const std::vector<std::size_t> restarted =
+            restart_stranded_chains(*ensemble, records, chains, dim, options.seed, it);
+        for (std::size_t c : restarted) ++result.warmup_restarts[c];
+        // (Setting the positions evaluates every chain's gradient once.)
+        if (!restarted.empty()) result.gradient_evaluations += chains;
+      }
       ensemble->accumulate_moments();
       if (metric.window_ends(it)) {
         const std::size_t draws = ensemble->read_moments(
