@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "hbayes/errors.hpp"
+#include "hmc/group_lanes.hpp"
 #include "special/normal_quantile.hpp"
 
 namespace hbayes::diagnostics::detail {
@@ -143,20 +144,15 @@ bool degenerate(DrawsView x) {
 
 namespace {
 
-// sum over i of term(v[i]) in 8 running sums, added pairwise at the end: the loop vectorizes,
-// and each sum is an eighth as long, so rounding stays ~1e-16 relative for the thousands of
-// draws a summary takes (long double sums, as R's mean uses, ran serially on the x87 unit and
-// were a third of the exact summary's time at 64 chains x 1,000 draws).
+// sum over i of term(v[i]) in the sampler's vector lanes (hmc/group_lanes.hpp): the loop
+// vectorizes, and each lane sums an eighth of the draws, so rounding stays ~1e-16 relative for
+// the thousands of draws a summary takes (long double sums, as R's mean uses, ran serially on the
+// x87 unit and were a third of the exact summary's time at 64 chains x 1,000 draws).
 template <class Term>
 double sum_in_lanes(const double* v, std::size_t n, const Term& term) {
-  constexpr std::size_t kLanes = 8;
-  double lane[kLanes] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-  std::size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (std::size_t k = 0; k < kLanes; ++k) lane[k] += term(v[i + k]);
-  }
-  for (std::size_t k = 0; i < n; ++i, ++k) lane[k] += term(v[i]);
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  kernels::hmc::LaneSums<1> sums;
+  kernels::hmc::for_each_in_lanes(n, [&](std::size_t i, int l) { sums.lane[0][l] += term(v[i]); });
+  return sums.total(0);
 }
 
 }  // namespace
